@@ -1,0 +1,141 @@
+package dev.unetgan.tensor;
+
+/**
+ * The primitives every device implements (DESIGN.md §2). Callers go through {@link Ops}, which checks shapes, dtypes,
+ * devices and liveness and allocates outputs, so a backend may assume valid, open, same-device arguments and
+ * contiguous row-major data. Every output is overwritten ({@code =}) unless a method says it accumulates
+ * ({@code +=}). Floating ops accept {@link DType#F32}; the CPU backend also accepts {@link DType#F64}.
+ *
+ * <p>Implementations: {@code tensor.cpu.CpuBackend} (this module); {@code cuda.CudaBackend} (module kernels).
+ */
+public interface Backend {
+
+    /** The device this backend runs. */
+    Device device();
+
+    /** A buffer of {@code length} elements; its contents are unspecified. */
+    Storage allocate(DType dtype, long length);
+
+    /** Copies a host array ({@code float[]}, {@code double[]} or {@code int[]}, matching the dtype) into {@code dst}. */
+    void upload(Object hostArray, NDArray dst);
+
+    /** Copies {@code src} into a host array ({@code float[]}, {@code double[]} or {@code int[]}, matching the dtype). */
+    void download(NDArray src, Object hostArray);
+
+    /** Sets every element of {@code out} to {@code value}. */
+    void fill(NDArray out, double value);
+
+    /** Converts {@code src} to the dtype of {@code dst}; equal element counts. Float to int truncates toward zero. */
+    void cast(NDArray src, NDArray dst);
+
+    /**
+     * Copies {@code count} slices along {@code axis}: {@code dst[..., dstStart+i, ...] = src[..., srcStart+i, ...]}.
+     * Both arrays have the same rank and agree on every other dimension. This one primitive serves slice, concat
+     * and their gradients.
+     */
+    void copyAlongAxis(NDArray src, int srcStart, NDArray dst, int dstStart, int axis, int count);
+
+    /** {@code out = x.permute(perm)}, materialized: {@code out.dim(i) = x.dim(perm[i])}. */
+    void permute(NDArray x, int[] perm, NDArray out);
+
+    /** {@code out = op(x; param)}, same shape. */
+    void unary(UnaryOp op, double param, NDArray x, NDArray out);
+
+    /** {@code gradIn = gradOut · op'(x; param)}, given the forward output {@code y}; all four the same shape. */
+    void unaryBackward(UnaryOp op, double param, NDArray x, NDArray y, NDArray gradOut, NDArray gradIn);
+
+    /** {@code out = op(a, b)}, with {@code out} of the broadcast shape of {@code a} and {@code b}. */
+    void binary(BinaryOp op, NDArray a, NDArray b, NDArray out);
+
+    /**
+     * The gradient of {@code op(a, b)} with respect to input {@code input} (0 = a, 1 = b), before it is summed back
+     * to that input's shape: {@code gradIn = gradOut · ∂op/∂input}, where {@code gradOut} and {@code gradIn} have the
+     * broadcast shape.
+     */
+    void binaryBackward(BinaryOp op, int input, NDArray a, NDArray b, NDArray gradOut, NDArray gradIn);
+
+    /** {@code out = op(x, a, b)}, with {@code out} of the broadcast shape of all three. */
+    void ternary(TernaryOp op, NDArray x, NDArray a, NDArray b, NDArray out);
+
+    /** As {@link #binaryBackward}, for input 0, 1 or 2 of a ternary op. */
+    void ternaryBackward(TernaryOp op, int input, NDArray x, NDArray a, NDArray b, NDArray gradOut, NDArray gradIn);
+
+    /**
+     * Reduces {@code x} over {@code axes} (sorted, distinct, non-empty) into {@code out}, which has the rank of
+     * {@code x} with each reduced dimension set to 1 ("keepdims").
+     */
+    void reduce(ReduceOp op, NDArray x, int[] axes, NDArray out);
+
+    /** Index of the maximum along {@code axis} into the {@link DType#I32} array {@code out} (keepdims shape); the first wins ties. */
+    void argmax(NDArray x, int axis, NDArray out);
+
+    /**
+     * Batched matrix product {@code out[b] = op(a[b]) · op(b[b])}, where {@code op} transposes the last two
+     * dimensions when asked. {@code a} is {@code [Ba, M, K]} (or {@code [Ba, K, M]} transposed), {@code b} is
+     * {@code [Bb, K, N]} (or {@code [Bb, N, K]}), {@code out} is {@code [max(Ba,Bb), M, N]}; a batch of 1 broadcasts.
+     */
+    void matmul(NDArray a, boolean transA, NDArray b, boolean transB, NDArray out);
+
+    /**
+     * 2-D convolution. {@code x [N,C,H,W]}, {@code weight [K,C,R,S]}, optional {@code bias [K]} (may be null),
+     * {@code out [N,K,P,Q]}.
+     */
+    void conv2dForward(NDArray x, NDArray weight, NDArray bias, Conv2dSpec spec, NDArray out);
+
+    /** Gradient of conv2d w.r.t. its input: {@code gradOut [N,K,P,Q]}, {@code weight [K,C,R,S]}, {@code gradIn [N,C,H,W]}. */
+    void conv2dBackwardData(NDArray gradOut, NDArray weight, Conv2dSpec spec, NDArray gradIn);
+
+    /** Gradient of conv2d w.r.t. its weight: {@code x [N,C,H,W]}, {@code gradOut [N,K,P,Q]}, {@code gradWeight [K,C,R,S]}. */
+    void conv2dBackwardFilter(NDArray x, NDArray gradOut, Conv2dSpec spec, NDArray gradWeight);
+
+    /**
+     * 2-D pooling. {@code x [N,C,H,W]}, {@code out [N,C,P,Q]}. For {@link PoolMode#MAX}, {@code indices} (I32, shape
+     * of {@code out}) receives the flat {@code h·W + w} position of each maximum; for AVG it is null.
+     */
+    void pool2dForward(PoolMode mode, NDArray x, Pool2dSpec spec, NDArray out, NDArray indices);
+
+    /** Gradient of pooling: {@code gradOut [N,C,P,Q]} into {@code gradIn [N,C,H,W]}; {@code indices} as from the forward. */
+    void pool2dBackward(PoolMode mode, NDArray gradOut, NDArray indices, Pool2dSpec spec, NDArray gradIn);
+
+    /** Nearest-neighbour upsampling by an integer factor: {@code x [N,C,H,W]}, {@code out [N,C,H·f,W·f]}. */
+    void upsampleNearest2d(NDArray x, int factor, NDArray out);
+
+    /** Gradient of {@link #upsampleNearest2d}: sums each {@code f×f} block of {@code gradOut} into {@code gradIn}. */
+    void upsampleNearest2dBackward(NDArray gradOut, int factor, NDArray gradIn);
+
+    /** Per-channel mean and biased variance of {@code x [N,C,H,W]} over N, H and W, into {@code mean [C]} and {@code var [C]}. */
+    void batchNormStats(NDArray x, NDArray mean, NDArray var);
+
+    /**
+     * {@code out = (x - mean[c]) / sqrt(var[c] + eps) · gamma[c] + beta[c]} for {@code x, out [N,C,H,W]} and
+     * {@code mean, var [C]}. {@code gamma} and {@code beta} ({@code [C]}) may be null for 1 and 0.
+     */
+    void batchNormApply(NDArray x, NDArray mean, NDArray var, NDArray gamma, NDArray beta, double eps, NDArray out);
+
+    /**
+     * Backward of training-mode batch norm, whose {@code mean} and {@code var} are the batch statistics of {@code x}.
+     * Writes {@code gradIn [N,C,H,W]}, and, when not null, {@code gradGamma [C]} and {@code gradBeta [C]}.
+     * {@code gamma} may be null for 1.
+     */
+    void batchNormBackward(NDArray x, NDArray mean, NDArray var, NDArray gamma, double eps, NDArray gradOut,
+                           NDArray gradIn, NDArray gradGamma, NDArray gradBeta);
+
+    /** Softmax (or log-softmax when {@code log}) of {@code x} along {@code axis} into {@code out}, same shape. */
+    void softmax(NDArray x, int axis, boolean log, NDArray out);
+
+    /** Gradient of {@link #softmax} given its output {@code y}: {@code gradIn}, same shape. */
+    void softmaxBackward(NDArray y, NDArray gradOut, int axis, boolean log, NDArray gradIn);
+
+    /** Row gather: {@code out[i, :] = table[indices[i], :]}; {@code table [V,D]}, {@code indices} I32 {@code [N]}, {@code out [N,D]}. */
+    void gather(NDArray table, NDArray indices, NDArray out);
+
+    /** Row scatter-add ({@code +=}): {@code table[indices[i], :] += src[i, :]}; the shapes of {@link #gather}. */
+    void scatterAdd(NDArray src, NDArray indices, NDArray table);
+
+    /**
+     * Fills {@code out} from the counter-based Philox-4x32-10 generator: element {@code i} is a function of
+     * {@code (seed, offset + i)} only, so every backend yields the same numbers. See {@link Distribution} for
+     * {@code a} and {@code b}.
+     */
+    void random(Distribution dist, double a, double b, long seed, long offset, NDArray out);
+}
