@@ -2,7 +2,8 @@ package dev.unetgan.tensor;
 
 /**
  * Geometry of a 2-D convolution (cross-correlation, as in PyTorch and cuDNN), other than the array shapes.
- * Output size per spatial dimension: {@code (in + 2·pad - dil·(k-1) - 1) / stride + 1}.
+ * Output size per spatial dimension: {@code floor((in + 2·pad - dil·(k-1) - 1) / stride) + 1}, which is
+ * {@code <= 0} when the kernel does not fit (floor, not Java's truncation, so that such a size is caught).
  */
 public record Conv2dSpec(int strideH, int strideW, int padH, int padW, int dilationH, int dilationW) {
     public Conv2dSpec {
@@ -18,11 +19,11 @@ public record Conv2dSpec(int strideH, int strideW, int padH, int padW, int dilat
 
     /** Output height for input height {@code h} and kernel height {@code kh}. */
     public int outH(int h, int kh) {
-        return (h + 2 * padH - dilationH * (kh - 1) - 1) / strideH + 1;
+        return Math.floorDiv(h + 2 * padH - dilationH * (kh - 1) - 1, strideH) + 1;
     }
 
     /** Output width for input width {@code w} and kernel width {@code kw}. */
     public int outW(int w, int kw) {
-        return (w + 2 * padW - dilationW * (kw - 1) - 1) / strideW + 1;
+        return Math.floorDiv(w + 2 * padW - dilationW * (kw - 1) - 1, strideW) + 1;
     }
 }

@@ -206,6 +206,21 @@ public final class Ops {
         return out;
     }
 
+    /**
+     * Overwrites the existing array {@code dst} with {@code src} (same shape, dtype and device). This is the one
+     * in-place write of the engine: parameter updates and gradient accumulation use it, since every other op
+     * allocates its result.
+     */
+    public static void copyInto(NDArray src, NDArray dst) {
+        Checks.sameDeviceAndDType("copyInto", src, dst);
+        Checks.shape("copyInto", "src", src, dst.shape());
+        if (src.size() > 0) {
+            try (NDArray s = src.reshape(-1); NDArray d = dst.reshape(-1)) {
+                dst.backend().copyAlongAxis(s, 0, d, 0, 0, (int) src.size());
+            }
+        }
+    }
+
     /** {@code x} converted to {@code dtype}. */
     public static NDArray cast(NDArray x, DType dtype) {
         x.checkOpen("cast");

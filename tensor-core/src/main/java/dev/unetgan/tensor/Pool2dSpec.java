@@ -1,6 +1,6 @@
 package dev.unetgan.tensor;
 
-/** Geometry of 2-D pooling. Output size: {@code (in + 2·pad - k) / stride + 1}. */
+/** Geometry of 2-D pooling. Output size: {@code floor((in + 2·pad - k) / stride) + 1}, {@code <= 0} when the window does not fit. */
 public record Pool2dSpec(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
     public Pool2dSpec {
         if (kernelH < 1 || kernelW < 1 || strideH < 1 || strideW < 1 || padH < 0 || padW < 0
@@ -15,10 +15,10 @@ public record Pool2dSpec(int kernelH, int kernelW, int strideH, int strideW, int
     }
 
     public int outH(int h) {
-        return (h + 2 * padH - kernelH) / strideH + 1;
+        return Math.floorDiv(h + 2 * padH - kernelH, strideH) + 1;
     }
 
     public int outW(int w) {
-        return (w + 2 * padW - kernelW) / strideW + 1;
+        return Math.floorDiv(w + 2 * padW - kernelW, strideW) + 1;
     }
 }

@@ -78,6 +78,11 @@ class LayoutOpsTest {
         assertTrue(e.getMessage().contains("axis 2") && e.getMessage().contains("[2, 3]"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> SpatialOps.conv2d(iota(1, 2, 4, 4), iota(1, 3, 3, 3), null, Conv2dSpec.of(1, 0, 1)));
         assertTrue(e.getMessage().contains("conv2d") && e.getMessage().contains("[1, 3, 3, 3]"), e.getMessage());
+        // A window larger than the (padded) input is refused, not rounded up to one output.
+        e = assertThrows(IllegalArgumentException.class, () -> SpatialOps.avgPool2d(iota(1, 1, 1, 1), Pool2dSpec.of(2)));
+        assertTrue(e.getMessage().contains("avg_pool2d") && e.getMessage().contains("[1, 1, 1, 1]"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SpatialOps.conv2d(iota(1, 1, 2, 2), iota(1, 1, 3, 3), null, Conv2dSpec.of(2, 0, 1)));
+        assertTrue(e.getMessage().contains("does not fit"), e.getMessage());
     }
 
     @Test

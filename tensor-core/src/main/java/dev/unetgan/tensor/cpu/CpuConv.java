@@ -1,14 +1,264 @@
 package dev.unetgan.tensor.cpu;
 
+import java.util.Arrays;
+
 import dev.unetgan.tensor.Conv2dSpec;
+import dev.unetgan.tensor.DType;
 import dev.unetgan.tensor.NDArray;
 
-/** CPU convolution (being written). */
+/**
+ * CPU 2-D convolution (cross-correlation, as PyTorch). The F32 path lowers each image to one GEMM over its column
+ * matrix (see {@link Im2col}): forward {@code out[K,PQ] = W[K,CRS]·col[CRS,PQ]}, backward-data
+ * {@code col = Wᵀ·gOut} then col2im, backward-filter {@code gW = Σ_n gOut_n·col_nᵀ}. A 1x1 stride-1 unpadded conv
+ * uses the image itself as the column matrix. With at least as many images as threads, each thread takes whole
+ * images (no synchronisation inside an image); otherwise images run one after another and the GEMM and the
+ * im2col/col2im passes parallelise inside the image. F64, and F32 under {@link CpuOptions#scalar()}, take a direct
+ * loop over every tap, the reference the fast path is tested against.
+ */
 final class CpuConv {
+    /** Per-thread column matrix, grown on demand and never shrunk: a training step asks for the same sizes again. */
+    private static final ThreadLocal<float[]> COL = ThreadLocal.withInitial(() -> new float[0]);
+    /** Column-matrix elements below which splitting an image's im2col/col2im across threads costs more than it saves. */
+    private static final int COL_GRAIN = 32 * 1024;
+
     private CpuConv() {
     }
 
-    static void forward(NDArray x, NDArray w, NDArray bias, Conv2dSpec spec, NDArray out) { throw new UnsupportedOperationException("pending"); }
-    static void backwardData(NDArray g, NDArray w, Conv2dSpec spec, NDArray gi) { throw new UnsupportedOperationException("pending"); }
-    static void backwardFilter(NDArray x, NDArray g, Conv2dSpec spec, NDArray gw) { throw new UnsupportedOperationException("pending"); }
+    /**
+     * {@code out [N,K,P,Q] = conv(x [N,C,H,W], w [K,C,R,S]) + bias [K]} ({@code bias} may be null).
+     */
+    static void forward(NDArray x, NDArray w, NDArray bias, Conv2dSpec spec, NDArray out) {
+        ConvGeometry g = ConvGeometry.of(x, w, spec);
+        if (!fastPath(x)) {
+            Reference.forward(g, CpuStorage.of(x), CpuStorage.of(w), bias == null ? null : CpuStorage.of(bias),
+                    CpuStorage.of(out));
+            return;
+        }
+        float[] xs = CpuStorage.f32(x), ws = CpuStorage.f32(w), os = CpuStorage.f32(out);
+        float[] bs = bias == null ? null : CpuStorage.f32(bias);
+        int kk = g.k(), crs = g.crs(), pq = g.pq();
+        forEachImage(g, (ni, col, parallelInside) -> {
+            int outOff = ni * kk * pq;
+            // Seeding C with the bias and accumulating (beta = 1) fuses the bias add into the GEMM's pass over C.
+            if (bs != null) {
+                for (int ki = 0; ki < kk; ki++) {
+                    Arrays.fill(os, outOff + ki * pq, outOff + (ki + 1) * pq, bs[ki]);
+                }
+            }
+            float beta = bs == null ? 0f : 1f;
+            if (g.isPointwise()) {
+                CpuGemm.sgemm(false, false, kk, pq, crs, 1f, ws, 0, crs, xs, ni * g.c() * g.hw(), pq, beta, os, outOff, pq);
+            } else {
+                toColumns(g, xs, ni * g.c() * g.hw(), col, parallelInside);
+                CpuGemm.sgemm(false, false, kk, pq, crs, 1f, ws, 0, crs, col, 0, pq, beta, os, outOff, pq);
+            }
+        });
+    }
+
+    /** {@code gi [N,C,H,W]}: the gradient w.r.t. the input, from {@code g [N,K,P,Q]} and {@code w [K,C,R,S]}. */
+    static void backwardData(NDArray g, NDArray w, Conv2dSpec spec, NDArray gi) {
+        ConvGeometry geo = ConvGeometry.of(gi, w, spec);
+        if (!fastPath(g)) {
+            Reference.backwardData(geo, CpuStorage.of(g), CpuStorage.of(w), CpuStorage.of(gi));
+            return;
+        }
+        float[] gs = CpuStorage.f32(g), ws = CpuStorage.f32(w), is = CpuStorage.f32(gi);
+        int kk = geo.k(), crs = geo.crs(), pq = geo.pq(), chw = geo.c() * geo.hw();
+        forEachImage(geo, (ni, col, parallelInside) -> {
+            if (geo.isPointwise()) {
+                CpuGemm.sgemm(true, false, crs, pq, kk, 1f, ws, 0, crs, gs, ni * kk * pq, pq, 0f, is, ni * chw, pq);
+                return;
+            }
+            CpuGemm.sgemm(true, false, crs, pq, kk, 1f, ws, 0, crs, gs, ni * kk * pq, pq, 0f, col, 0, pq);
+            fromColumns(geo, col, is, ni * chw, parallelInside);
+        });
+    }
+
+    /** {@code gw [K,C,R,S]}: the gradient w.r.t. the weight, from {@code x [N,C,H,W]} and {@code g [N,K,P,Q]}. */
+    static void backwardFilter(NDArray x, NDArray g, Conv2dSpec spec, NDArray gw) {
+        ConvGeometry geo = ConvGeometry.of(x, gw, spec);
+        if (!fastPath(x)) {
+            Reference.backwardFilter(geo, CpuStorage.of(x), CpuStorage.of(g), CpuStorage.of(gw));
+            return;
+        }
+        float[] xs = CpuStorage.f32(x), gs = CpuStorage.f32(g), ws = CpuStorage.f32(gw);
+        int size = geo.k() * geo.crs();
+        if (geo.n() == 0) {
+            Arrays.fill(ws, 0, size, 0f);
+            return;
+        }
+        int parts = Math.min(CpuPool.threads(), geo.n());
+        if (parts <= 1) {
+            filterPartial(geo, xs, gs, 0, geo.n(), ws, 0, true);
+            return;
+        }
+        // One partial sum per thread over a fixed, contiguous slice of the batch, then a reduction in slice order:
+        // the result depends only on the thread count, never on scheduling. Slice 0 accumulates straight into gw.
+        float[] partials = BufferPool.takeFloats((parts - 1) * size);
+        try {
+            CpuPool.parallelFor(parts, 1, (t0, t1) -> {
+                for (int t = t0; t < t1; t++) {
+                    int n0 = (int) ((long) geo.n() * t / parts), n1 = (int) ((long) geo.n() * (t + 1) / parts);
+                    if (t == 0) {
+                        filterPartial(geo, xs, gs, n0, n1, ws, 0, false);
+                    } else {
+                        filterPartial(geo, xs, gs, n0, n1, partials, (t - 1) * size, false);
+                    }
+                }
+            });
+            CpuPool.parallelFor(size, COL_GRAIN, (e0, e1) -> {
+                for (int t = 1; t < parts; t++) {
+                    Im2col.add(partials, (t - 1) * size + e0, ws, e0, e1 - e0);
+                }
+            });
+        } finally {
+            BufferPool.give(partials);
+        }
+    }
+
+    /** {@code dst[K, CRS] (at dstOff) = Σ_{n0 ≤ n < n1} g_n[K,PQ]·col_nᵀ}, overwriting dst. */
+    private static void filterPartial(ConvGeometry geo, float[] xs, float[] gs, int n0, int n1,
+                                      float[] dst, int dstOff, boolean parallelInside) {
+        int kk = geo.k(), crs = geo.crs(), pq = geo.pq(), chw = geo.c() * geo.hw();
+        float[] col = geo.isPointwise() ? null : columnScratch(crs * pq);
+        for (int ni = n0; ni < n1; ni++) {
+            float beta = ni == n0 ? 0f : 1f;
+            if (geo.isPointwise()) {
+                CpuGemm.sgemm(false, true, kk, crs, pq, 1f, gs, ni * kk * pq, pq, xs, ni * chw, pq, beta, dst, dstOff, crs);
+            } else {
+                toColumns(geo, xs, ni * chw, col, parallelInside);
+                CpuGemm.sgemm(false, true, kk, crs, pq, 1f, gs, ni * kk * pq, pq, col, 0, pq, beta, dst, dstOff, crs);
+            }
+        }
+    }
+
+    /** The work of one image; {@code col} is this thread's column scratch (null for pointwise convs). */
+    @FunctionalInterface
+    private interface ImageBody {
+        void run(int image, float[] col, boolean parallelInside);
+    }
+
+    /**
+     * Runs {@code body} for every image: whole images per thread when there are enough of them, otherwise one
+     * image at a time with {@code parallelInside} set so the body splits its own work.
+     */
+    private static void forEachImage(ConvGeometry g, ImageBody body) {
+        int colSize = g.isPointwise() ? 0 : g.crs() * g.pq();
+        if (g.n() >= CpuPool.threads()) {
+            CpuPool.parallelFor(g.n(), 1, (n0, n1) -> {
+                float[] col = colSize == 0 ? null : columnScratch(colSize);
+                for (int ni = n0; ni < n1; ni++) {
+                    body.run(ni, col, false);
+                }
+            });
+        } else {
+            float[] col = colSize == 0 ? null : columnScratch(colSize);
+            for (int ni = 0; ni < g.n(); ni++) {
+                body.run(ni, col, true);
+            }
+        }
+    }
+
+    /** im2col of the image at {@code xOff}, split over channels when asked to. */
+    private static void toColumns(ConvGeometry g, float[] xs, int xOff, float[] col, boolean parallel) {
+        CpuPool.parallelFor(g.c(), parallel ? channelGrain(g) : Integer.MAX_VALUE,
+                (c0, c1) -> Im2col.im2col(g, xs, xOff, col, 0, c0, c1));
+    }
+
+    /** Clears the image at {@code xOff} and adds the column matrix back into it, split over channels when asked to. */
+    private static void fromColumns(ConvGeometry g, float[] col, float[] xs, int xOff, boolean parallel) {
+        CpuPool.parallelFor(g.c(), parallel ? channelGrain(g) : Integer.MAX_VALUE, (c0, c1) -> {
+            Arrays.fill(xs, xOff + c0 * g.hw(), xOff + c1 * g.hw(), 0f);
+            Im2col.col2im(g, col, 0, xs, xOff, c0, c1);
+        });
+    }
+
+    private static int channelGrain(ConvGeometry g) {
+        return Math.max(1, COL_GRAIN / Math.max(1, g.r() * g.s() * g.pq()));
+    }
+
+    private static float[] columnScratch(int size) {
+        float[] col = COL.get();
+        if (col.length < size) {
+            col = new float[size];
+            COL.set(col);
+        }
+        return col;
+    }
+
+    private static boolean fastPath(NDArray a) {
+        return a.dtype() == DType.F32 && !CpuOptions.scalar();
+    }
+
+    /**
+     * The direct convolution, one multiply-add per tap, accumulated in double: the F64 path (used at gradient-check
+     * sizes) and the scalar reference for F32. Every op visits the same taps as {@code (out, in, weight)} index
+     * triples, so the three ops cannot disagree about the geometry.
+     */
+    private static final class Reference {
+        @FunctionalInterface
+        interface Tap {
+            void visit(int outIdx, int inIdx, int wIdx);
+        }
+
+        /** Visits every in-bounds tap of images {@code [n0, n1)} in a fixed order. */
+        static void forEachTap(ConvGeometry g, int n0, int n1, Tap tap) {
+            for (int ni = n0; ni < n1; ni++) {
+                for (int ki = 0; ki < g.k(); ki++) {
+                    for (int pi = 0; pi < g.p(); pi++) {
+                        for (int qi = 0; qi < g.q(); qi++) {
+                            int o = ((ni * g.k() + ki) * g.p() + pi) * g.q() + qi;
+                            for (int ci = 0; ci < g.c(); ci++) {
+                                for (int ri = 0; ri < g.r(); ri++) {
+                                    int ih = g.inRow(pi, ri);
+                                    if (ih < 0 || ih >= g.h()) {
+                                        continue;
+                                    }
+                                    for (int si = 0; si < g.s(); si++) {
+                                        int iw = qi * g.strideW() + g.inCol0(si);
+                                        if (iw >= 0 && iw < g.w()) {
+                                            tap.visit(o, ((ni * g.c() + ci) * g.h() + ih) * g.w() + iw,
+                                                    ((ki * g.c() + ci) * g.r() + ri) * g.s() + si);
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        static void forward(ConvGeometry g, CpuStorage x, CpuStorage w, CpuStorage bias, CpuStorage out) {
+            int perImage = g.k() * g.pq();
+            CpuPool.parallelFor(g.n(), 1, (n0, n1) -> {
+                double[] acc = new double[(n1 - n0) * perImage];
+                int base = n0 * perImage;
+                forEachTap(g, n0, n1, (o, i, wi) -> acc[o - base] += x.get(i) * w.get(wi));
+                for (int e = 0; e < acc.length; e++) {
+                    out.set(base + e, acc[e] + (bias == null ? 0 : bias.get(e / g.pq() % g.k())));
+                }
+            });
+        }
+
+        static void backwardData(ConvGeometry g, CpuStorage gOut, CpuStorage w, CpuStorage gIn) {
+            int perImage = g.c() * g.hw();
+            CpuPool.parallelFor(g.n(), 1, (n0, n1) -> {
+                double[] acc = new double[(n1 - n0) * perImage];
+                int base = n0 * perImage;
+                forEachTap(g, n0, n1, (o, i, wi) -> acc[i - base] += gOut.get(o) * w.get(wi));
+                for (int e = 0; e < acc.length; e++) {
+                    gIn.set(base + e, acc[e]);
+                }
+            });
+        }
+
+        static void backwardFilter(ConvGeometry g, CpuStorage x, CpuStorage gOut, CpuStorage gW) {
+            double[] acc = new double[g.k() * g.crs()];
+            forEachTap(g, 0, g.n(), (o, i, wi) -> acc[wi] += x.get(i) * gOut.get(o));
+            for (int e = 0; e < acc.length; e++) {
+                gW.set(e, acc[e]);
+            }
+        }
+    }
 }

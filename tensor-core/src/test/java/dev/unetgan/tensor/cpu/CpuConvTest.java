@@ -1,0 +1,326 @@
+package dev.unetgan.tensor.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+import dev.unetgan.tensor.Conv2dSpec;
+import dev.unetgan.tensor.DType;
+import dev.unetgan.tensor.Device;
+import dev.unetgan.tensor.NDArray;
+import dev.unetgan.tensor.Shape;
+import dev.unetgan.tensor.SpatialOps;
+
+class CpuConvTest {
+
+    /** One test geometry: input [n,c,h,w], weight [k,c,r,s], and the spec. */
+    record Case(int n, int c, int h, int w, int k, int r, int s, Conv2dSpec spec) {
+        int p() {
+            return spec.outH(h, r);
+        }
+
+        int q() {
+            return spec.outW(w, s);
+        }
+
+        Shape xShape() {
+            return Shape.of(n, c, h, w);
+        }
+
+        Shape wShape() {
+            return Shape.of(k, c, r, s);
+        }
+
+        Shape outShape() {
+            return Shape.of(n, k, p(), q());
+        }
+    }
+
+    /** Kernels 1,2,3,5 and non-square ones, strides 1,2, pads 0,1,2, dilations 1,2, batch 1 and 3; odd C and K. */
+    private static List<Case> geometries() {
+        List<Case> cases = new ArrayList<>();
+        int[][] kernels = {{1, 1}, {2, 2}, {3, 3}, {5, 5}, {3, 2}, {1, 3}};
+        for (int[] kr : kernels) {
+            for (int stride = 1; stride <= 2; stride++) {
+                for (int pad = 0; pad <= 2; pad++) {
+                    for (int dil = 1; dil <= 2; dil++) {
+                        for (int n : new int[] {1, 3}) {
+                            Case c = new Case(n, 3, 7, 10, 5, kr[0], kr[1], Conv2dSpec.of(stride, pad, dil));
+                            if (c.p() > 0 && c.q() > 0) {
+                                cases.add(c);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Anisotropic stride, padding and dilation, so that an H/W mix-up cannot pass.
+        cases.add(new Case(2, 3, 9, 6, 5, 3, 2, new Conv2dSpec(2, 1, 1, 2, 1, 2)));
+        cases.add(new Case(1, 1, 1, 1, 1, 1, 1, Conv2dSpec.of(1, 0, 1)));
+        cases.add(new Case(3, 1, 1, 5, 2, 1, 3, new Conv2dSpec(1, 2, 0, 1, 1, 1)));
+        // GAN-like shapes: 3x3 pad 1 and pointwise, large enough that an image is split across threads (batch 1)
+        // or that images are spread over threads with per-thread filter partials (batch 3).
+        for (int n : new int[] {1, 3}) {
+            cases.add(new Case(n, 29, 16, 16, 7, 3, 3, Conv2dSpec.of(1, 1, 1)));
+            cases.add(new Case(n, 19, 17, 15, 21, 1, 1, Conv2dSpec.of(1, 0, 1)));
+            cases.add(new Case(n, 5, 20, 20, 11, 3, 3, Conv2dSpec.of(2, 1, 1)));
+        }
+        return cases;
+    }
+
+    // ---- deliberately naive direct convolution, in double ----
+
+    private static double[] naiveForward(Case g, double[] x, double[] w, double[] bias) {
+        int p = g.p(), q = g.q();
+        Conv2dSpec sp = g.spec();
+        double[] out = new double[g.n() * g.k() * p * q];
+        for (int n = 0; n < g.n(); n++)
+            for (int k = 0; k < g.k(); k++)
+                for (int i = 0; i < p; i++)
+                    for (int j = 0; j < q; j++) {
+                        double acc = bias == null ? 0 : bias[k];
+                        for (int c = 0; c < g.c(); c++)
+                            for (int r = 0; r < g.r(); r++)
+                                for (int s = 0; s < g.s(); s++) {
+                                    int ih = i * sp.strideH() - sp.padH() + r * sp.dilationH();
+                                    int iw = j * sp.strideW() - sp.padW() + s * sp.dilationW();
+                                    if (ih >= 0 && ih < g.h() && iw >= 0 && iw < g.w()) {
+                                        acc += x[((n * g.c() + c) * g.h() + ih) * g.w() + iw]
+                                                * w[((k * g.c() + c) * g.r() + r) * g.s() + s];
+                                    }
+                                }
+                        out[((n * g.k() + k) * p + i) * q + j] = acc;
+                    }
+        return out;
+    }
+
+    /** d(sum(out·gOut))/dx by brute force over every (input, output) pair. */
+    private static double[] naiveBackwardData(Case g, double[] gOut, double[] w) {
+        int p = g.p(), q = g.q();
+        Conv2dSpec sp = g.spec();
+        double[] gIn = new double[g.n() * g.c() * g.h() * g.w()];
+        for (int n = 0; n < g.n(); n++)
+            for (int c = 0; c < g.c(); c++)
+                for (int ih = 0; ih < g.h(); ih++)
+                    for (int iw = 0; iw < g.w(); iw++) {
+                        double acc = 0;
+                        for (int k = 0; k < g.k(); k++)
+                            for (int r = 0; r < g.r(); r++)
+                                for (int s = 0; s < g.s(); s++) {
+                                    int ni = ih + sp.padH() - r * sp.dilationH();
+                                    int nj = iw + sp.padW() - s * sp.dilationW();
+                                    if (ni < 0 || nj < 0 || ni % sp.strideH() != 0 || nj % sp.strideW() != 0) continue;
+                                    int i = ni / sp.strideH(), j = nj / sp.strideW();
+                                    if (i >= p || j >= q) continue;
+                                    acc += gOut[((n * g.k() + k) * p + i) * q + j]
+                                            * w[((k * g.c() + c) * g.r() + r) * g.s() + s];
+                                }
+                        gIn[((n * g.c() + c) * g.h() + ih) * g.w() + iw] = acc;
+                    }
+        return gIn;
+    }
+
+    private static double[] naiveBackwardFilter(Case g, double[] x, double[] gOut) {
+        int p = g.p(), q = g.q();
+        Conv2dSpec sp = g.spec();
+        double[] gW = new double[g.k() * g.c() * g.r() * g.s()];
+        for (int k = 0; k < g.k(); k++)
+            for (int c = 0; c < g.c(); c++)
+                for (int r = 0; r < g.r(); r++)
+                    for (int s = 0; s < g.s(); s++) {
+                        double acc = 0;
+                        for (int n = 0; n < g.n(); n++)
+                            for (int i = 0; i < p; i++)
+                                for (int j = 0; j < q; j++) {
+                                    int ih = i * sp.strideH() - sp.padH() + r * sp.dilationH();
+                                    int iw = j * sp.strideW() - sp.padW() + s * sp.dilationW();
+                                    if (ih >= 0 && ih < g.h() && iw >= 0 && iw < g.w()) {
+                                        acc += x[((n * g.c() + c) * g.h() + ih) * g.w() + iw]
+                                                * gOut[((n * g.k() + k) * p + i) * q + j];
+                                    }
+                                }
+                        gW[((k * g.c() + c) * g.r() + r) * g.s() + s] = acc;
+                    }
+        return gW;
+    }
+
+    // ---- helpers ----
+
+    private static double[] random(Random rnd, Shape shape) {
+        double[] a = new double[(int) shape.size()];
+        for (int i = 0; i < a.length; i++) {
+            // Values exactly representable in F32, so F32 and F64 runs see the same inputs.
+            a[i] = (float) (rnd.nextDouble() * 2 - 1);
+        }
+        return a;
+    }
+
+    private static NDArray array(double[] data, Shape shape, DType dtype) {
+        if (dtype == DType.F64) {
+            return NDArray.of(data, shape, Device.CPU);
+        }
+        float[] f = new float[data.length];
+        for (int i = 0; i < f.length; i++) f[i] = (float) data[i];
+        return NDArray.of(f, shape, Device.CPU);
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double acc = 0;
+        for (int i = 0; i < a.length; i++) acc += a[i] * b[i];
+        return acc;
+    }
+
+    /** An output poisoned with NaN, so an element the kernel forgets to write, or a beta=0 GEMM that reads C, shows. */
+    private static NDArray poisoned(Shape shape, DType dtype) {
+        return NDArray.full(shape, dtype, Device.CPU, Double.NaN);
+    }
+
+    /** The results of one case: forward with and without bias, backward-data, backward-filter. */
+    record Results(double[] out, double[] outNoBias, double[] gIn, double[] gW) {
+    }
+
+    private static Results run(Case g, double[] x, double[] w, double[] b, double[] gOut, DType dtype, boolean scalar) {
+        boolean saved = CpuOptions.scalar();
+        CpuOptions.setScalar(scalar);
+        try (NDArray xa = array(x, g.xShape(), dtype); NDArray wa = array(w, g.wShape(), dtype);
+             NDArray ba = array(b, Shape.of(g.k()), dtype); NDArray ga = array(gOut, g.outShape(), dtype);
+             NDArray out = poisoned(g.outShape(), dtype); NDArray outNoBias = poisoned(g.outShape(), dtype);
+             NDArray gIn = poisoned(g.xShape(), dtype);
+             NDArray gW = poisoned(g.wShape(), dtype)) {
+            xa.backend().conv2dForward(xa, wa, ba, g.spec(), out);
+            xa.backend().conv2dForward(xa, wa, null, g.spec(), outNoBias);
+            xa.backend().conv2dBackwardData(ga, wa, g.spec(), gIn);
+            xa.backend().conv2dBackwardFilter(xa, ga, g.spec(), gW);
+            return new Results(out.toDoubleArray(), outNoBias.toDoubleArray(), gIn.toDoubleArray(), gW.toDoubleArray());
+        } finally {
+            CpuOptions.setScalar(saved);
+        }
+    }
+
+    private static void assertClose(String what, double[] expected, double[] actual, double tol) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        boolean nonZero = false;
+        for (int i = 0; i < expected.length; i++) {
+            double e = expected[i], a = actual[i];
+            if (!(Math.abs(e - a) <= tol * (1 + Math.abs(e)))) {
+                fail(what + ": element " + i + " expected " + e + " but was " + a);
+            }
+            nonZero |= e != 0;
+        }
+        assertTrue(nonZero, what + ": golden values are all zero, the comparison proves nothing");
+    }
+
+    // ---- tests ----
+
+    @Test
+    void allOpsMatchNaiveConvolutionForEveryGeometryDtypeAndPath() {
+        Random rnd = new Random(42);
+        List<Case> cases = geometries();
+        assertTrue(cases.size() > 100, "geometry sweep unexpectedly small: " + cases.size());
+        for (Case g : cases) {
+            double[] x = random(rnd, g.xShape()), w = random(rnd, g.wShape());
+            double[] b = random(rnd, Shape.of(g.k())), gOut = random(rnd, g.outShape());
+            double[] out = naiveForward(g, x, w, b);
+            double[] outNoBias = naiveForward(g, x, w, null);
+            double[] gIn = naiveBackwardData(g, gOut, w);
+            double[] gW = naiveBackwardFilter(g, x, gOut);
+            for (DType dtype : new DType[] {DType.F64, DType.F32}) {
+                for (boolean scalar : new boolean[] {false, true}) {
+                    double tol = dtype == DType.F64 ? 1e-12 : 2e-5;
+                    String tag = g + " " + dtype + (scalar ? " scalar" : " vector");
+                    Results r = run(g, x, w, b, gOut, dtype, scalar);
+                    assertClose("forward " + tag, out, r.out(), tol);
+                    assertClose("forward without bias " + tag, outNoBias, r.outNoBias(), tol);
+                    boolean coversInput = false;
+                    for (double v : gIn) coversInput |= v != 0;
+                    if (coversInput) {
+                        assertClose("backwardData " + tag, gIn, r.gIn(), tol);
+                    } else {
+                        assertArrayEquals(gIn, r.gIn(), "backwardData " + tag);
+                    }
+                    assertClose("backwardFilter " + tag, gW, r.gW(), tol);
+                }
+            }
+        }
+    }
+
+    @Test
+    void vectorPathAgreesWithScalarPathInF32() {
+        Random rnd = new Random(7);
+        for (Case g : geometries()) {
+            double[] x = random(rnd, g.xShape()), w = random(rnd, g.wShape());
+            double[] b = random(rnd, Shape.of(g.k())), gOut = random(rnd, g.outShape());
+            Results vec = run(g, x, w, b, gOut, DType.F32, false);
+            Results ref = run(g, x, w, b, gOut, DType.F32, true);
+            assertClose("forward " + g, ref.out(), vec.out(), 2e-5);
+            assertClose("forward without bias " + g, ref.outNoBias(), vec.outNoBias(), 2e-5);
+            assertClose("backwardFilter " + g, ref.gW(), vec.gW(), 2e-5);
+            for (int i = 0; i < ref.gIn().length; i++) {
+                assertEquals(ref.gIn()[i], vec.gIn()[i], 2e-5 * (1 + Math.abs(ref.gIn()[i])), "backwardData " + g);
+            }
+        }
+    }
+
+    /** {@code <conv(x,w), g> == <x, bwdData(g,w)> == <w, bwdFilter(x,g)>}: the backward ops are true adjoints. */
+    @Test
+    void backwardOpsAreAdjointsOfForwardInF64() {
+        Random rnd = new Random(3);
+        for (Case g : geometries()) {
+            double[] x = random(rnd, g.xShape()), w = random(rnd, g.wShape()), gOut = random(rnd, g.outShape());
+            try (NDArray xa = array(x, g.xShape(), DType.F64); NDArray wa = array(w, g.wShape(), DType.F64);
+                 NDArray ga = array(gOut, g.outShape(), DType.F64);
+                 NDArray out = SpatialOps.conv2d(xa, wa, null, g.spec());
+                 NDArray gIn = SpatialOps.conv2dBackwardData(ga, wa, g.spec(), g.xShape());
+                 NDArray gW = SpatialOps.conv2dBackwardFilter(xa, ga, g.spec(), g.wShape())) {
+                double viaOut = dot(out.toDoubleArray(), gOut);
+                double viaIn = dot(x, gIn.toDoubleArray());
+                double viaW = dot(w, gW.toDoubleArray());
+                double tol = 1e-10 * (1 + Math.abs(viaOut));
+                assertEquals(viaOut, viaIn, tol, "<conv(x,w),g> vs <x,bwdData(g,w)> " + g);
+                assertEquals(viaOut, viaW, tol, "<conv(x,w),g> vs <w,bwdFilter(x,g)> " + g);
+            }
+        }
+    }
+
+    @Test
+    void f32FastPathIsDeterministicAcrossRuns() {
+        Random rnd = new Random(11);
+        Case g = new Case(5, 13, 12, 12, 9, 3, 3, Conv2dSpec.of(1, 1, 1));
+        double[] x = random(rnd, g.xShape()), w = random(rnd, g.wShape());
+        double[] b = random(rnd, Shape.of(g.k())), gOut = random(rnd, g.outShape());
+        Results first = run(g, x, w, b, gOut, DType.F32, false);
+        for (int rep = 0; rep < 3; rep++) {
+            Results again = run(g, x, w, b, gOut, DType.F32, false);
+            assertArrayEquals(first.out(), again.out());
+            assertArrayEquals(first.outNoBias(), again.outNoBias());
+            assertArrayEquals(first.gIn(), again.gIn());
+            assertArrayEquals(first.gW(), again.gW());
+        }
+    }
+
+    @Test
+    void handWorkedExample() {
+        // x = [[1,2,3],[4,5,6],[7,8,9]], w = [[1,0],[0,-1]], stride 1, pad 0: out[i][j] = x[i][j] - x[i+1][j+1] = -4.
+        float[] x = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+        float[] w = {1, 0, 0, -1};
+        try (NDArray xa = NDArray.of(x, 1, 1, 3, 3); NDArray wa = NDArray.of(w, 1, 1, 2, 2);
+             NDArray ba = NDArray.of(new float[] {0.5f}, 1);
+             NDArray out = SpatialOps.conv2d(xa, wa, ba, Conv2dSpec.of(1, 0, 1));
+             NDArray g = NDArray.of(new float[] {1, 2, 3, 4}, 1, 1, 2, 2);
+             NDArray gIn = SpatialOps.conv2dBackwardData(g, wa, Conv2dSpec.of(1, 0, 1), Shape.of(1, 1, 3, 3));
+             NDArray gW = SpatialOps.conv2dBackwardFilter(xa, g, Conv2dSpec.of(1, 0, 1), Shape.of(1, 1, 2, 2))) {
+            assertArrayEquals(new float[] {-3.5f, -3.5f, -3.5f, -3.5f}, out.toFloatArray());
+            // gIn = g scattered through w: +g at (i,j), -g at (i+1,j+1).
+            assertArrayEquals(new float[] {1, 2, 0, 3, 3, -2, 0, -3, -4}, gIn.toFloatArray());
+            // gW[r][s] = sum_ij g[i][j]·x[i+r][j+s]: 1·1+2·2+3·4+4·5 = 37, 2+6+15+24 = 47, 4+10+21+32 = 67, 77.
+            assertArrayEquals(new float[] {37, 47, 67, 77}, gW.toFloatArray());
+        }
+    }
+}
