@@ -166,6 +166,9 @@ public final class Ops {
     public static NDArray argmax(NDArray x, int axis) {
         Checks.floating("argmax", x);
         int a = x.shape().normalizeAxis(axis);
+        if (x.dim(a) == 0) {
+            throw new IllegalArgumentException("argmax: axis " + a + " of " + x.shape() + " is empty");
+        }
         NDArray out = NDArray.empty(x.shape().with(a, 1), DType.I32, x.device());
         x.backend().argmax(x, a, out);
         return squeezed(out, x.shape(), new int[]{a});
@@ -336,7 +339,7 @@ public final class Ops {
 
     // ---- softmax ----
 
-    /** Softmax along {@code axis}. */
+    /** Softmax along {@code axis}. A line that is entirely {@code -inf} gives NaN, as in PyTorch. */
     public static NDArray softmax(NDArray x, int axis) {
         return softmax(x, axis, false);
     }
