@@ -1,0 +1,306 @@
+package dev.unetgan.tensor.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The packed, cache-blocked F32 GEMM behind {@link CpuGemm#sgemm}, in the GotoBLAS/BLIS layout:
+ * <pre>
+ *   for jc in N step NC:            B panel  KC×NC  (lives in L3)
+ *     for pc in K step KC:          pack op(B)[pc.., jc..] into NR-column slivers
+ *       for ic in M step MC:        pack op(A)[ic.., pc..] into MR-row slivers (lives in L2)
+ *         for jr in NC step NR:     one B sliver KC×NR stays in L1 ...
+ *           for ir in MC step MR:   ... while the MR×NR register tile streams A slivers from L2
+ * </pre>
+ * Packing makes every transpose combination look the same to the micro-kernel and zero-pads partial slivers, so
+ * the kernel always runs full tiles; the tile goes
+ * through a small per-thread scratch array on its way to C, which also handles partial tiles and alpha/beta.
+ *
+ * <p>Threads: C is split once per call into one contiguous block of whole tiles per thread, along the longer of M
+ * and N, and each thread runs the whole blocked loop on its block with its own packing buffers. That costs one
+ * pool wake-up per call and no synchronisation inside; the price is that every thread packs the operand it shares
+ * (all of op(A) for an N split), which is O(MK) against O(MNK/T) FMAs.
+ */
+final class GemmPacked {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Floats per vector: 16 with the 512-bit vectors here. */
+    private static final int V = S.length();
+    /** Register tile: MR rows × NR columns = 12 × 2 vectors, 24 accumulators out of the 32 zmm registers. */
+    static final int MR = 12;
+    static final int NR = 2 * V;
+    /** KC×NR×4 = 32 KiB (512-bit vectors): the B sliver a tile row reuses MC/MR times fits the 32 KiB L1 with A streaming from L2. */
+    static final int KC = 256;
+    /** MC×KC×4 = 288 KiB: a quarter of the 1 MiB L2, leaving room for the B sliver and C lines. */
+    static final int MC = 24 * MR;
+    /** KC×NC×4 = 4 MiB per thread: two threads' B panels fit the 32 MiB shared L3 with room to spare. */
+    static final int NC = 128 * NR;
+    /** Below this many multiply-adds (M·N·K) a second thread costs more to wake than it saves. */
+    private static final long PARALLEL_MIN = 64L * 64 * 64;
+
+    /** Per-thread packing buffers, grown on demand and reused, so the blocked loop never allocates. */
+    private static final class Buffers {
+        float[] a = new float[0];
+        float[] b = new float[0];
+        final float[] tile = new float[MR * NR];
+    }
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    private GemmPacked() {
+    }
+
+    /**
+     * {@code C[m×n] = alpha·op(A)[m×k]·op(B)[k×n] + beta·C}, row-major, on the pool's threads when large enough.
+     * Requires {@code m, n, k > 0}; beta == 0 overwrites C without reading it.
+     */
+    static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                      float[] a, int offA, int lda, float[] b, int offB, int ldb,
+                      float beta, float[] c, int offC, int ldc) {
+        int threads = (long) m * n * k < PARALLEL_MIN ? 1 : CpuPool.threads();
+        int tilesM = (m + MR - 1) / MR, tilesN = (n + NR - 1) / NR;
+        if (threads <= 1 || Math.max(tilesM, tilesN) < 2) {
+            blocked(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+        } else if (tilesN >= tilesM) {
+            CpuPool.parallelFor(tilesN, 1, (t0, t1) -> {
+                int j0 = t0 * NR, j1 = Math.min(n, t1 * NR);
+                int bShift = transB ? j0 * ldb : j0;
+                blocked(transA, transB, m, j1 - j0, k, alpha, a, offA, lda, b, offB + bShift, ldb,
+                        beta, c, offC + j0, ldc);
+            });
+        } else {
+            CpuPool.parallelFor(tilesM, 1, (t0, t1) -> {
+                int i0 = t0 * MR, i1 = Math.min(m, t1 * MR);
+                int aShift = transA ? i0 : i0 * lda;
+                blocked(transA, transB, i1 - i0, n, k, alpha, a, offA + aShift, lda, b, offB, ldb,
+                        beta, c, offC + i0 * ldc, ldc);
+            });
+        }
+    }
+
+    /** The single-threaded blocked loop nest over the whole {@code m×n} block of C (see the class comment). */
+    private static void blocked(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                float[] a, int offA, int lda, float[] b, int offB, int ldb,
+                                float beta, float[] c, int offC, int ldc) {
+        Buffers buf = BUFFERS.get();
+        int ncMax = Math.min(NC, roundUp(n, NR)), kcMax = Math.min(KC, k), mcMax = Math.min(MC, roundUp(m, MR));
+        if (buf.b.length < ncMax * kcMax) {
+            buf.b = new float[ncMax * kcMax];
+        }
+        if (buf.a.length < mcMax * kcMax) {
+            buf.a = new float[mcMax * kcMax];
+        }
+        float[] pa = buf.a, pb = buf.b;
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                // Later K blocks accumulate onto what the first one wrote.
+                float betaBlock = pc == 0 ? beta : 1f;
+                packB(transB, b, offB + (transB ? jc * ldb + pc : pc * ldb + jc), ldb, kc, nc, pb);
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mc = Math.min(MC, m - ic);
+                    packA(transA, a, offA + (transA ? pc * lda + ic : ic * lda + pc), lda, mc, kc, pa);
+                    macroKernel(mc, nc, kc, alpha, pa, pb, betaBlock, c, offC + ic * ldc + jc, ldc, buf.tile);
+                }
+            }
+        }
+    }
+
+    /** Runs the register tile over an {@code mc×nc} block of C from packed A ({@code mc×kc}) and B ({@code kc×nc}). */
+    private static void macroKernel(int mc, int nc, int kc, float alpha, float[] pa, float[] pb,
+                                    float beta, float[] c, int offC, int ldc, float[] tile) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr);
+            int bOff = jr * kc;
+            for (int ir = 0; ir < mc; ir += MR) {
+                int mr = Math.min(MR, mc - ir);
+                int aOff = ir * kc;
+                microKernel(kc, pa, aOff, pb, bOff, tile);
+                storeTile(tile, mr, nr, alpha, beta, c, offC + ir * ldc + jr, ldc);
+            }
+        }
+    }
+
+    /**
+     * {@code C[mr×nr] = alpha·tile + beta·C} from the top-left of an MR×NR tile (row stride NR); C is not read when
+     * beta == 0. Full-width rows go through vectors, partial ones (the right edge of C) element by element.
+     */
+    private static void storeTile(float[] tile, int mr, int nr, float alpha, float beta,
+                                  float[] c, int offC, int ldc) {
+        FloatVector va = FloatVector.broadcast(S, alpha), vb = FloatVector.broadcast(S, beta);
+        for (int r = 0; r < mr; r++) {
+            int ci = offC + r * ldc, ti = r * NR;
+            if (nr == NR) {
+                for (int j = 0; j < NR; j += V) {
+                    FloatVector v = FloatVector.fromArray(S, tile, ti + j).mul(va);
+                    if (beta != 0f) {
+                        v = FloatVector.fromArray(S, c, ci + j).fma(vb, v);
+                    }
+                    v.intoArray(c, ci + j);
+                }
+            } else {
+                for (int j = 0; j < nr; j++) {
+                    float v = alpha * tile[ti + j];
+                    c[ci + j] = beta == 0f ? v : v + beta * c[ci + j];
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs {@code op(A)[0..mc, 0..kc]} (starting at {@code off}) into MR-row slivers: sliver {@code s} holds, for
+     * each q, the MR values of rows {@code s·MR..s·MR+MR-1} at column q; rows past {@code mc} are zero.
+     */
+    private static void packA(boolean transA, float[] a, int off, int lda, int mc, int kc, float[] pa) {
+        for (int i0 = 0; i0 < mc; i0 += MR) {
+            int rows = Math.min(MR, mc - i0);
+            int dst = i0 * kc;
+            if (transA) {
+                // Rows of op(A) are contiguous in storage: copy MR floats per q.
+                for (int q = 0; q < kc; q++) {
+                    int src = off + q * lda + i0, d = dst + q * MR;
+                    System.arraycopy(a, src, pa, d, rows);
+                    for (int r = rows; r < MR; r++) {
+                        pa[d + r] = 0f;
+                    }
+                }
+            } else {
+                // Read each row sequentially; the writes stride by MR, which stays within a few L1 lines.
+                for (int r = 0; r < MR; r++) {
+                    if (r < rows) {
+                        int src = off + (i0 + r) * lda;
+                        for (int q = 0; q < kc; q++) {
+                            pa[dst + q * MR + r] = a[src + q];
+                        }
+                    } else {
+                        for (int q = 0; q < kc; q++) {
+                            pa[dst + q * MR + r] = 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs {@code op(B)[0..kc, 0..nc]} (starting at {@code off}) into NR-column slivers: sliver {@code s} holds,
+     * for each q, the NR values of columns {@code s·NR..s·NR+NR-1} at row q; columns past {@code nc} are zero.
+     */
+    private static void packB(boolean transB, float[] b, int off, int ldb, int kc, int nc, float[] pb) {
+        for (int j0 = 0; j0 < nc; j0 += NR) {
+            int cols = Math.min(NR, nc - j0);
+            int dst = j0 * kc;
+            if (!transB && cols == NR) {
+                for (int q = 0; q < kc; q++) {
+                    int src = off + q * ldb + j0, d = dst + q * NR;
+                    FloatVector.fromArray(S, b, src).intoArray(pb, d);
+                    FloatVector.fromArray(S, b, src + V).intoArray(pb, d + V);
+                }
+            } else if (!transB) {
+                for (int q = 0; q < kc; q++) {
+                    int src = off + q * ldb + j0, d = dst + q * NR;
+                    System.arraycopy(b, src, pb, d, cols);
+                    for (int j = cols; j < NR; j++) {
+                        pb[d + j] = 0f;
+                    }
+                }
+            } else {
+                // Columns of op(B) are contiguous in storage: read each sequentially, write with stride NR.
+                for (int j = 0; j < NR; j++) {
+                    if (j < cols) {
+                        int src = off + (j0 + j) * ldb;
+                        for (int q = 0; q < kc; q++) {
+                            pb[dst + q * NR + j] = b[src + q];
+                        }
+                    } else {
+                        for (int q = 0; q < kc; q++) {
+                            pb[dst + q * NR + j] = 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The MR×NR register tile: {@code tile[MR×NR] = Apanel[MR×kc]·Bpanel[kc×NR]} from one packed A sliver (at
+     * {@code aOff}) and one packed B sliver (at {@code bOff}). The 24 accumulators are spelled out so that C2 keeps
+     * them in registers (an array of vectors would live in memory), and they leave only through plain stores into
+     * the L1-resident tile: passing them to a helper that C2 declines to inline would box all 24 every call.
+     */
+    private static void microKernel(int kc, float[] pa, int aOff, float[] pb, int bOff, float[] tile) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        FloatVector c80 = z, c81 = z, c90 = z, c91 = z, ca0 = z, ca1 = z, cb0 = z, cb1 = z;
+        for (int q = 0; q < kc; q++) {
+            int ai = aOff + q * MR, bi = bOff + q * NR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bi + V);
+            FloatVector x = FloatVector.broadcast(S, pa[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, pa[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, pa[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, pa[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, pa[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, pa[ai + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, pa[ai + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, pa[ai + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+            x = FloatVector.broadcast(S, pa[ai + 8]);
+            c80 = x.fma(b0, c80);
+            c81 = x.fma(b1, c81);
+            x = FloatVector.broadcast(S, pa[ai + 9]);
+            c90 = x.fma(b0, c90);
+            c91 = x.fma(b1, c91);
+            x = FloatVector.broadcast(S, pa[ai + 10]);
+            ca0 = x.fma(b0, ca0);
+            ca1 = x.fma(b1, ca1);
+            x = FloatVector.broadcast(S, pa[ai + 11]);
+            cb0 = x.fma(b0, cb0);
+            cb1 = x.fma(b1, cb1);
+        }
+        c00.intoArray(tile, 0 * NR);
+        c01.intoArray(tile, 0 * NR + V);
+        c10.intoArray(tile, 1 * NR);
+        c11.intoArray(tile, 1 * NR + V);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + V);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + V);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + V);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + V);
+        c60.intoArray(tile, 6 * NR);
+        c61.intoArray(tile, 6 * NR + V);
+        c70.intoArray(tile, 7 * NR);
+        c71.intoArray(tile, 7 * NR + V);
+        c80.intoArray(tile, 8 * NR);
+        c81.intoArray(tile, 8 * NR + V);
+        c90.intoArray(tile, 9 * NR);
+        c91.intoArray(tile, 9 * NR + V);
+        ca0.intoArray(tile, 10 * NR);
+        ca1.intoArray(tile, 10 * NR + V);
+        cb0.intoArray(tile, 11 * NR);
+        cb1.intoArray(tile, 11 * NR + V);
+    }
+
+    private static int roundUp(int x, int multiple) {
+        return (x + multiple - 1) / multiple * multiple;
+    }
+}
