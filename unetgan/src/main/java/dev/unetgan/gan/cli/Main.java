@@ -9,6 +9,10 @@ import picocli.CommandLine.Command;
         subcommands = {DemoCommand.class})
 public final class Main {
     public static void main(String[] args) {
+        // One plain line per log record (the device choice, skipped files), not the JDK's two-line default.
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
+        }
         System.exit(new CommandLine(new Main()).execute(args));
     }
 }
