@@ -84,7 +84,8 @@ public final class CpuGemm {
             for (int j = 0; j < n; j++) {
                 float acc = 0;
                 for (int q = 0; q < k; q++) {
-                    acc += a[offA + (transA ? q * lda + i : i * lda + q)] * b[offB + (transB ? j * ldb + q : q * ldb + j)];
+                    acc += a[offA + (transA ? q * lda + i : i * lda + q)]
+                            * b[offB + (transB ? j * ldb + q : q * ldb + j)];
                 }
                 int ci = offC + i * ldc + j;
                 c[ci] = alpha * acc + (beta == 0f ? 0f : beta * c[ci]);
@@ -100,7 +101,8 @@ public final class CpuGemm {
             for (int j = 0; j < n; j++) {
                 double acc = 0;
                 for (int q = 0; q < k; q++) {
-                    acc += a[offA + (transA ? q * lda + i : i * lda + q)] * b[offB + (transB ? j * ldb + q : q * ldb + j)];
+                    acc += a[offA + (transA ? q * lda + i : i * lda + q)]
+                            * b[offB + (transB ? j * ldb + q : q * ldb + j)];
                 }
                 c[offC + i * n + j] = acc;
             }

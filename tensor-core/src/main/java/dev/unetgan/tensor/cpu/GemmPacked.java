@@ -1,5 +1,6 @@
 package dev.unetgan.tensor.cpu;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -9,17 +10,19 @@ import jdk.incubator.vector.VectorSpecies;
  *   for jc in N step NC:            B panel  KC×NC  (lives in L3)
  *     for pc in K step KC:          pack op(B)[pc.., jc..] into NR-column slivers
  *       for ic in M step MC:        pack op(A)[ic.., pc..] into MR-row slivers (lives in L2)
- *         for jr in NC step NR:     one B sliver KC×NR stays in L1 ...
+ *         for jr in NC step NR:     one B sliver KC×NR stays in L1/L2 ...
  *           for ir in MC step MR:   ... while the MR×NR register tile streams A slivers from L2
  * </pre>
  * Packing makes every transpose combination look the same to the micro-kernel and zero-pads partial slivers, so
- * the kernel always runs full tiles; the tile goes
- * through a small per-thread scratch array on its way to C, which also handles partial tiles and alpha/beta.
+ * the kernel always runs full tiles; the tile goes through a small per-thread scratch array on its way to C, which
+ * also handles partial tiles and alpha/beta.
  *
  * <p>Threads: C is split once per call into one contiguous block of whole tiles per thread, along the longer of M
- * and N, and each thread runs the whole blocked loop on its block with its own packing buffers. That costs one
- * pool wake-up per call and no synchronisation inside; the price is that every thread packs the operand it shares
- * (all of op(A) for an N split), which is O(MK) against O(MNK/T) FMAs.
+ * and N, and each thread claims a block and runs the whole blocked loop on it with its own packing buffers. That
+ * costs one pool wake-up per call and no synchronisation inside; the price is that every thread packs the operand
+ * it shares (all of op(A) for an N split), which is O(MK) against O(MNK/T) FMAs. A variant with one shared B
+ * panel, dynamic row blocks and two barriers per K block measured no faster on a quiet machine and slower when
+ * another process shared a core (a descheduled thread stalls every barrier); see benchmarks/README.md.
  */
 final class GemmPacked {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -28,11 +31,16 @@ final class GemmPacked {
     /** Register tile: MR rows × NR columns = 12 × 2 vectors, 24 accumulators out of the 32 zmm registers. */
     static final int MR = 12;
     static final int NR = 2 * V;
-    /** KC×NR×4 = 32 KiB (512-bit vectors): the B sliver a tile row reuses MC/MR times fits the 32 KiB L1 with A streaming from L2. */
-    static final int KC = 256;
-    /** MC×KC×4 = 288 KiB: a quarter of the 1 MiB L2, leaving room for the B sliver and C lines. */
-    static final int MC = 24 * MR;
-    /** KC×NC×4 = 4 MiB per thread: two threads' B panels fit the 32 MiB shared L3 with room to spare. */
+    /**
+     * Depth of one packed block. Each K block reads and writes the whole C block once more, which at 2048² is 16 MiB
+     * of L3 traffic per pass, so deeper is better until the slivers fall out of L2: measured with 2 threads at
+     * 512/1024/2048, KC=256 gave 199/194/186 GFLOP/s, 384 gave 197/203/191, 512 gave 201/200/202. The B sliver
+     * (KC×NR×4 = 64 KiB) then lives in L2 rather than L1, which Zen 4's L2 bandwidth hides.
+     */
+    static final int KC = 512;
+    /** MC×KC×4 = 288 KiB: about a quarter of the 1 MiB L2, leaving room for the B slivers and C lines. */
+    static final int MC = 12 * MR;
+    /** KC×NC×4 = 8 MiB per thread: two threads' B panels fit the 32 MiB shared L3. */
     static final int NC = 128 * NR;
     /** Below this many multiply-adds (M·N·K) a second thread costs more to wake than it saves. */
     private static final long PARALLEL_MIN = 64L * 64 * 64;
@@ -60,19 +68,25 @@ final class GemmPacked {
         int tilesM = (m + MR - 1) / MR, tilesN = (n + NR - 1) / NR;
         if (threads <= 1 || Math.max(tilesM, tilesN) < 2) {
             blocked(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
-        } else if (tilesN >= tilesM) {
-            CpuPool.parallelFor(tilesN, 1, (t0, t1) -> {
-                int j0 = t0 * NR, j1 = Math.min(n, t1 * NR);
-                int bShift = transB ? j0 * ldb : j0;
-                blocked(transA, transB, m, j1 - j0, k, alpha, a, offA, lda, b, offB + bShift, ldb,
-                        beta, c, offC + j0, ldc);
-            });
         } else {
-            CpuPool.parallelFor(tilesM, 1, (t0, t1) -> {
-                int i0 = t0 * MR, i1 = Math.min(m, t1 * MR);
-                int aShift = transA ? i0 : i0 * lda;
-                blocked(transA, transB, i1 - i0, n, k, alpha, a, offA + aShift, lda, b, offB, ldb,
-                        beta, c, offC + i0 * ldc, ldc);
+            boolean splitN = tilesN >= tilesM;
+            int tiles = splitN ? tilesN : tilesM;
+            // The block is claimed, not assigned: when the worker wakes late (its core is busy), the caller, done
+            // with its own block, takes the worker's too instead of idling.
+            AtomicInteger next = new AtomicInteger();
+            CpuPool.parallelFor(threads, 1, (t0, t1) -> {
+                for (int part; (part = next.getAndIncrement()) < threads; ) {
+                    int lo = (int) ((long) tiles * part / threads), hi = (int) ((long) tiles * (part + 1) / threads);
+                    if (splitN) {
+                        int j0 = lo * NR, j1 = Math.min(n, hi * NR);
+                        blocked(transA, transB, m, j1 - j0, k, alpha, a, offA, lda, b, offB + (transB ? j0 * ldb : j0),
+                                ldb, beta, c, offC + j0, ldc);
+                    } else {
+                        int i0 = lo * MR, i1 = Math.min(m, hi * MR);
+                        blocked(transA, transB, i1 - i0, n, k, alpha, a, offA + (transA ? i0 : i0 * lda), lda,
+                                b, offB, ldb, beta, c, offC + i0 * ldc, ldc);
+                    }
+                }
             });
         }
     }
@@ -106,7 +120,7 @@ final class GemmPacked {
         }
     }
 
-    /** Runs the register tile over an {@code mc×nc} block of C from packed A ({@code mc×kc}) and B ({@code kc×nc}). */
+    /** Runs the register tile over an {@code mc×nc} block of C from packed A ({@code mc×kc}), B ({@code kc×nc}). */
     private static void macroKernel(int mc, int nc, int kc, float alpha, float[] pa, float[] pb,
                                     float beta, float[] c, int offC, int ldc, float[] tile) {
         for (int jr = 0; jr < nc; jr += NR) {

@@ -65,7 +65,8 @@ class CpuGemmTest {
                     + (beta == 0f ? 0 : beta * (double) c0[idx]);
             double got = c[idx];
             if (!(Math.abs(got - want) <= tol)) {
-                throw new AssertionError(String.format("tA=%b tB=%b m=%d n=%d k=%d alpha=%s beta=%s: C[%d,%d]=%s want %s",
+                throw new AssertionError(String.format(
+                        "tA=%b tB=%b m=%d n=%d k=%d alpha=%s beta=%s: C[%d,%d]=%s want %s",
                         transA, transB, m, n, k, alpha, beta, i, j, got, want));
             }
         }
