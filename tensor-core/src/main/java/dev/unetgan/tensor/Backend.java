@@ -138,4 +138,27 @@ public interface Backend {
      * {@code a} and {@code b}.
      */
     void random(Distribution dist, double a, double b, long seed, long offset, NDArray out);
+
+    /**
+     * One Adam step for one parameter, in place and in one pass: {@code param}, {@code expAvg} (m) and
+     * {@code expAvgSq} (v) are updated ({@code =}, reading their old values); {@code grad} is read only. All four
+     * have the same shape and dtype. With the scalars of {@code hp} (see {@link AdamStep}: {@code lr},
+     * {@code b1}, {@code b2}, {@code eps}, {@code wd}, and the bias corrections {@code bc1 = 1 - b1^t},
+     * {@code bc2 = 1 - b2^t}, which the caller's record computes on the host in double), every element does, in
+     * this order, exactly as PyTorch 1.13's single-tensor {@code torch.optim.Adam} (not amsgrad, not maximize):
+     * <pre>
+     * g = grad                          if wd == 0
+     * g = grad + wd·param               otherwise
+     * m = b1·m + (1 - b1)·g
+     * v = b2·v + (1 - b2)·g·g
+     * denom = sqrt(v) / sqrt(bc2) + eps
+     * param = param + (-(lr / bc1) · m) / denom
+     * </pre>
+     * For F32 the arithmetic is float, with the derived scalars ({@code 1-b1}, {@code 1-b2}, {@code sqrt(bc2)},
+     * {@code -lr/bc1}) computed in double and rounded to float once, as PyTorch passes them; the divisions are
+     * divisions (not multiplications by a reciprocal), so backends agree to within a rounding of each operation.
+     * {@code b1 = 0} is valid and gives {@code m = g}. The four arrays are distinct (checked by {@link OptimOps}).
+     * Elements are independent, so any parallel split is exact.
+     */
+    void adamUpdate(NDArray param, NDArray grad, NDArray expAvg, NDArray expAvgSq, AdamStep hp);
 }

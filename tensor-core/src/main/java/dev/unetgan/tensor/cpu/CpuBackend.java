@@ -1,5 +1,6 @@
 package dev.unetgan.tensor.cpu;
 
+import dev.unetgan.tensor.AdamStep;
 import dev.unetgan.tensor.Backend;
 import dev.unetgan.tensor.BinaryOp;
 import dev.unetgan.tensor.Conv2dSpec;
@@ -7,6 +8,7 @@ import dev.unetgan.tensor.DType;
 import dev.unetgan.tensor.Device;
 import dev.unetgan.tensor.Distribution;
 import dev.unetgan.tensor.NDArray;
+import dev.unetgan.tensor.OptimOps;
 import dev.unetgan.tensor.Pool2dSpec;
 import dev.unetgan.tensor.PoolMode;
 import dev.unetgan.tensor.ReduceOp;
@@ -183,5 +185,10 @@ public final class CpuBackend implements Backend {
     @Override
     public void random(Distribution dist, double a, double b, long seed, long offset, NDArray out) {
         CpuIndexing.random(dist, a, b, seed, offset, out);
+    }
+
+    @Override
+    public void adamUpdate(NDArray param, NDArray grad, NDArray expAvg, NDArray expAvgSq, AdamStep hp) {
+        CpuAdam.update(param, grad, expAvg, expAvgSq, hp);
     }
 }

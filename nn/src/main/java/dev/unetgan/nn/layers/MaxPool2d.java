@@ -1,0 +1,33 @@
+package dev.unetgan.nn.layers;
+
+import dev.unetgan.autograd.Tensor;
+import dev.unetgan.nn.F;
+import dev.unetgan.nn.Layer;
+import dev.unetgan.tensor.Pool2dSpec;
+
+/**
+ * Max pooling: {@code [N,C,H,W] -> [N,C,P,Q]}, {@code P = floor((H + 2·pad - k)/stride) + 1} (likewise Q). Square
+ * windows; the stride defaults to the window size, as in PyTorch.
+ */
+public final class MaxPool2d extends Layer {
+    private final Pool2dSpec spec;
+
+    /** A {@code kernel x kernel} window with stride {@code kernel} and no padding. */
+    public MaxPool2d(int kernel) {
+        this(kernel, kernel, 0);
+    }
+
+    public MaxPool2d(int kernel, int stride, int padding) {
+        spec = new Pool2dSpec(kernel, kernel, stride, stride, padding, padding);
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return F.maxPool2d(x, spec);
+    }
+
+    @Override
+    protected String describe() {
+        return spec.toString();
+    }
+}
