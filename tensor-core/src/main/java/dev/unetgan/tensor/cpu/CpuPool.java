@@ -5,8 +5,10 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The CPU backend's fixed worker pool, sized to the cores ({@code -Dunetgan.cpu.threads=N} overrides). A parallel
- * loop splits {@code [0, n)} into one contiguous chunk per thread; the calling thread runs chunk 0 itself, so a
- * loop on T threads wakes only T-1 workers. A loop started from inside a worker runs serially, so nested parallel
+ * loop splits {@code [0, n)} into one contiguous chunk per thread. Chunks are claimed from a counter, by the calling
+ * thread and by the T-1 workers it wakes: when a worker wakes late (its core is busy with another process), the
+ * caller runs that worker's chunk itself instead of waiting for it, which is what kept two threads from scaling on
+ * a loaded machine (benchmarks/README.md). A loop started from inside a worker runs serially, so nested parallel
  * ops cannot deadlock.
  */
 public final class CpuPool {
@@ -51,11 +53,11 @@ public final class CpuPool {
         synchronized (CpuPool.class) {
             Job job = new Job(body, n, chunks);
             for (int c = 1; c < chunks; c++) {
-                WORKERS[c - 1].submit(job, c);
+                WORKERS[c - 1].submit(job);
             }
             IN_WORKER.set(true);
             try {
-                job.runChunk(0);
+                job.runChunks();
             } finally {
                 IN_WORKER.set(false);
             }
@@ -68,6 +70,7 @@ public final class CpuPool {
         final int n;
         final int chunks;
         final AtomicInteger pending;
+        final AtomicInteger nextChunk = new AtomicInteger();
         final Thread caller = Thread.currentThread();
         volatile Throwable failure;
 
@@ -78,7 +81,14 @@ public final class CpuPool {
             this.pending = new AtomicInteger(chunks);
         }
 
-        void runChunk(int c) {
+        /** Claims and runs chunks until none is left unclaimed. */
+        void runChunks() {
+            for (int c; (c = nextChunk.getAndIncrement()) < chunks; ) {
+                runChunk(c);
+            }
+        }
+
+        private void runChunk(int c) {
             try {
                 int start = (int) ((long) n * c / chunks);
                 int end = (int) ((long) n * (c + 1) / chunks);
@@ -109,15 +119,13 @@ public final class CpuPool {
 
     private static final class Worker extends Thread {
         private volatile Job job;
-        private volatile int chunk;
 
         Worker(int index) {
             super("unetgan-cpu-" + index);
             setDaemon(true);
         }
 
-        void submit(Job j, int c) {
-            chunk = c;
+        void submit(Job j) {
             job = j;
             LockSupport.unpark(this);
         }
@@ -137,7 +145,7 @@ public final class CpuPool {
                     }
                 }
                 job = null;
-                j.runChunk(chunk);
+                j.runChunks();
             }
         }
     }
