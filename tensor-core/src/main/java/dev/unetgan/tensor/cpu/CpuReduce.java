@@ -595,8 +595,12 @@ final class CpuReduce {
         return log ? g.sub(exp(y).mul(sum)) : y.mul(g.sub(sum));
     }
 
-    /** Adds the lanes of {@code v} in lane order, in double. */
-    private static double foldLanes(FloatVector v, float[] lanes) {
+    /**
+     * Adds the lanes of {@code v} in lane order, in double; {@code lanes} is scratch of the vector's length. Every
+     * floating-point lane sum goes through here, because {@code reduceLanes(ADD)} may add in a different order
+     * before and after JIT compilation, which would make runs irreproducible.
+     */
+    static double foldLanes(FloatVector v, float[] lanes) {
         v.intoArray(lanes, 0);
         double s = 0;
         for (float f : lanes) {

@@ -80,6 +80,7 @@ final class SpatialVec {
         double total = 0;
         int end = off + n;
         int i = off;
+        float[] lanes = new float[L];
         for (; i + L <= end; ) {
             int blockEnd = Math.min(end, i + BLOCK);
             FloatVector acc = FloatVector.zero(S);
@@ -93,7 +94,7 @@ final class SpatialVec {
                     acc = da.fma(FloatVector.fromArray(S, b, i).sub(mb), acc);
                 }
             }
-            total += acc.reduceLanes(VectorOperators.ADD);
+            total += CpuReduce.foldLanes(acc, lanes);
         }
         for (; i < end; i++) {
             double d = a[i] - ma;
