@@ -161,4 +161,38 @@ public interface Backend {
      * Elements are independent, so any parallel split is exact.
      */
     void adamUpdate(NDArray param, NDArray grad, NDArray expAvg, NDArray expAvgSq, AdamStep hp);
+
+    // ---- spectral normalization (UNETGAN.md §4; checked entry points in SpectralNormOps) ----
+
+    /**
+     * One power iteration of BigGAN's spectral norm. {@code weight} (rank >= 2) is read as the row-major matrix
+     * {@code W [rows, cols]} with {@code rows = weight.dim(0)} and {@code cols = weight.size() / rows};
+     * {@code u} is {@code [1, rows]}; the outputs are {@code sigma [1]}, {@code v [1, cols]} and
+     * {@code uOut [1, rows]}, all of the weight's dtype. With {@code normalize(a) = a / max(‖a‖, eps)}:
+     * <pre>
+     * v     = normalize(u · W)         v'_j  = Σ_i u_i·W[i,j],   v  = v' / max(‖v'‖, eps)
+     * uOut  = normalize(v · Wᵀ)        u''_i = Σ_j W[i,j]·v_j,   uOut = u'' / max(‖u''‖, eps)
+     * sigma = v · Wᵀ · uOutᵀ          = ‖u''‖² / max(‖u''‖, eps)
+     * </pre>
+     * The second product uses {@code v} as stored (rounded to the dtype). {@code sigma} is the exact identity
+     * {@code u''·uOut = ‖u''‖²/max(‖u''‖, eps)}, so no third matrix-vector product is needed. Norms and sigma are
+     * accumulated in double; the products may accumulate in the dtype (each element's sum is over one row or one
+     * column, in any fixed order). sigma stays in a device array so a GPU never syncs with the host. A zero
+     * {@code u} (or {@code W v = 0}) gives {@code sigma = 0}, as in BigGAN-PyTorch; the caller chooses {@code u}.
+     *
+     * <p>{@code sigma}, {@code v} and {@code uOut} are written ({@code =}) always. Only when {@code update} is true
+     * is the state written as well: {@code u = uOut} and, if {@code sv} ({@code [1]}, may be null) is given,
+     * {@code sv = sigma}; otherwise {@code u} and {@code sv} are only read. {@code weight} is read only. The
+     * arrays are distinct (checked by {@code SpectralNormOps}); {@code eps >= 0}.
+     */
+    void spectralNormPowerIteration(NDArray weight, NDArray u, NDArray sv, double eps, boolean update,
+                                    NDArray sigma, NDArray v, NDArray uOut);
+
+    /**
+     * The spectral-norm scaling {@code out = weight · r} ({@code =}), with {@code r = 1 / sigma[0]} computed once and
+     * rounded to the dtype (a float division for F32), then each product rounded to the dtype. {@code weight} and
+     * {@code out} have one shape (any); {@code sigma} is {@code [1]} and read on the device. Serves the forward
+     * {@code W / σ} and the final {@code / σ} of its gradient. {@code out} may not alias {@code sigma}.
+     */
+    void spectralNormScale(NDArray weight, NDArray sigma, NDArray out);
 }

@@ -191,4 +191,17 @@ public final class CpuBackend implements Backend {
     public void adamUpdate(NDArray param, NDArray grad, NDArray expAvg, NDArray expAvgSq, AdamStep hp) {
         CpuAdam.update(param, grad, expAvg, expAvgSq, hp);
     }
+
+    // ---- spectral normalization ----
+
+    @Override
+    public void spectralNormPowerIteration(NDArray weight, NDArray u, NDArray sv, double eps, boolean update,
+                                           NDArray sigma, NDArray v, NDArray uOut) {
+        CpuSpectralNorm.powerIteration(weight, u, sv, eps, update, sigma, v, uOut);
+    }
+
+    @Override
+    public void spectralNormScale(NDArray weight, NDArray sigma, NDArray out) {
+        CpuSpectralNorm.scale(weight, sigma, out);
+    }
 }
