@@ -195,4 +195,38 @@ public interface Backend {
      * {@code W / σ} and the final {@code / σ} of its gradient. {@code out} may not alias {@code sigma}.
      */
     void spectralNormScale(NDArray weight, NDArray sigma, NDArray out);
+
+    // ---- U-Net GAN losses and CutMix (UNETGAN.md §3, §5; GanOps is the checked entry point) ----
+
+    /**
+     * The fused GAN loss: in one pass, {@code loss = weight · mean_i ℓ(logits[i], t_i)} and, when
+     * {@code gradLogits} is not null, {@code gradLogits[i] = weight · ℓ'(logits[i], t_i) / n} (the gradient of
+     * {@code loss}, ready for backward), with {@code ℓ} as {@link GanLossKind} defines and {@code n} the element
+     * count. {@code logits} has any shape ({@code [B,1]} encoder, {@code [B,1,H,W]} decoder); {@code t_i} is
+     * {@code target[i]} when {@code target} (same shape) is not null, else {@code constantTarget}. {@code loss}
+     * has one element; both outputs are written ({@code =}). The sum is deterministic and independent of the
+     * thread or block count of a launch: partial sums over consecutive blocks of a fixed size (CPU: 4096 elements),
+     * then the partials added in block order, in double. {@code n = 0} gives NaN.
+     */
+    void ganLoss(GanLossKind kind, NDArray logits, NDArray target, double constantTarget, double weight,
+                 NDArray loss, NDArray gradLogits);
+
+    /**
+     * The fused CutMix mask-and-blend, one pass: for {@code real, fake, mixed [B,C,H,W]} and {@code mask [B,1,H,W]},
+     * {@code mask[b,0,h,w] = M = boxes[b].real(h, w) ? 1 : 0} and {@code mixed[b,c,h,w] = M ? real : fake}, a select
+     * (not an arithmetic blend), so every output element is bit-exactly one of its inputs. {@code boxes} has
+     * {@code B} entries, clipped to {@code [0,H) × [0,W)}. Both outputs are written ({@code =}).
+     */
+    void cutmixBlend(NDArray real, NDArray fake, CutMixBox[] boxes, NDArray mixed, NDArray mask);
+
+    /**
+     * The fused CutMix consistency loss and its three gradients, one pass. With {@code d = decMixed -
+     * (mask·decReal + (1-mask)·decFake)} elementwise over arrays of one shape (the decoder logits and the mask,
+     * {@code [B,1,H,W]}) and {@code n} elements: {@code loss = weight · mean(d²)} (one element) and, for each
+     * gradient that is not null, {@code gradMixed = 2·weight·d/n}, {@code gradReal = -mask·2·weight·d/n},
+     * {@code gradFake = -(1-mask)·2·weight·d/n}. All outputs are written ({@code =}); the sum is deterministic as
+     * in {@link #ganLoss}.
+     */
+    void cutmixConsistency(NDArray decMixed, NDArray decReal, NDArray decFake, NDArray mask, double weight,
+                           NDArray loss, NDArray gradMixed, NDArray gradReal, NDArray gradFake);
 }

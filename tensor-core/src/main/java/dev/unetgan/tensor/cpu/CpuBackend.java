@@ -4,11 +4,12 @@ import dev.unetgan.tensor.AdamStep;
 import dev.unetgan.tensor.Backend;
 import dev.unetgan.tensor.BinaryOp;
 import dev.unetgan.tensor.Conv2dSpec;
+import dev.unetgan.tensor.CutMixBox;
 import dev.unetgan.tensor.DType;
 import dev.unetgan.tensor.Device;
 import dev.unetgan.tensor.Distribution;
+import dev.unetgan.tensor.GanLossKind;
 import dev.unetgan.tensor.NDArray;
-import dev.unetgan.tensor.OptimOps;
 import dev.unetgan.tensor.Pool2dSpec;
 import dev.unetgan.tensor.PoolMode;
 import dev.unetgan.tensor.ReduceOp;
@@ -203,5 +204,24 @@ public final class CpuBackend implements Backend {
     @Override
     public void spectralNormScale(NDArray weight, NDArray sigma, NDArray out) {
         CpuSpectralNorm.scale(weight, sigma, out);
+    }
+
+    // ---- U-Net GAN losses and CutMix ----
+
+    @Override
+    public void ganLoss(GanLossKind kind, NDArray logits, NDArray target, double constantTarget, double weight,
+                        NDArray loss, NDArray gradLogits) {
+        CpuGanLoss.ganLoss(kind, logits, target, constantTarget, weight, loss, gradLogits);
+    }
+
+    @Override
+    public void cutmixBlend(NDArray real, NDArray fake, CutMixBox[] boxes, NDArray mixed, NDArray mask) {
+        CpuCutMix.blend(real, fake, boxes, mixed, mask);
+    }
+
+    @Override
+    public void cutmixConsistency(NDArray decMixed, NDArray decReal, NDArray decFake, NDArray mask, double weight,
+                                  NDArray loss, NDArray gradMixed, NDArray gradReal, NDArray gradFake) {
+        CpuGanLoss.consistency(decMixed, decReal, decFake, mask, weight, loss, gradMixed, gradReal, gradFake);
     }
 }
