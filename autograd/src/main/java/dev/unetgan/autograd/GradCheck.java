@@ -45,52 +45,128 @@ public final class GradCheck {
      * {@code seed} picks the upstream gradient.
      */
     public static void check(String op, Fn fn, double atol, double rtol, long seed, NDArray... inputs) {
-        for (NDArray x : inputs) {
-            x.checkOpen("gradcheck " + op);
-            if (x.dtype() != DType.F64) {
-                throw new IllegalArgumentException("gradcheck " + op + ": inputs must be F64, got " + x.dtype() + " " + x.shape());
-            }
-        }
-        double[][] points = new double[inputs.length][];
-        Shape[] shapes = new Shape[inputs.length];
-        for (int i = 0; i < inputs.length; i++) {
-            points[i] = inputs[i].toDoubleArray();
-            shapes[i] = inputs[i].shape();
-        }
+        Point p = new Point(op, inputs);
         try (Scope scope = Scope.open()) {
-            double[] upstream;
-            double[][] analytic = new double[inputs.length][];
-            List<Tensor> leaves = new ArrayList<>();
+            double[] upstream = p.upstream(fn, seed);
+            double[][] analytic = p.analytic(fn, upstream);
             for (int i = 0; i < inputs.length; i++) {
-                leaves.add(Tensor.parameter(NDArray.of(points[i], shapes[i].dims())));
-            }
-            Tensor y = fn.apply(leaves);
-            if (!y.requiresGrad()) {
-                throw new AssertionError("gradcheck " + op + ": the output " + y.shape() + " does not require grad");
-            }
-            upstream = new SplittableRandom(seed).doubles(y.value().size(), -1, 1).toArray();
-            y.backward(NDArray.of(upstream, y.shape().dims()));
-            for (int i = 0; i < inputs.length; i++) {
-                NDArray g = leaves.get(i).grad();
-                analytic[i] = g == null ? new double[points[i].length] : g.toDoubleArray();
-            }
-            for (int i = 0; i < inputs.length; i++) {
-                for (int j = 0; j < points[i].length; j++) {
-                    double saved = points[i][j];
-                    points[i][j] = saved + EPS;
-                    double plus = loss(fn, points, shapes, upstream);
-                    points[i][j] = saved - EPS;
-                    double minus = loss(fn, points, shapes, upstream);
-                    points[i][j] = saved;
+                for (int j = 0; j < p.values[i].length; j++) {
+                    double saved = p.values[i][j];
+                    p.values[i][j] = saved + EPS;
+                    double plus = loss(fn, p.values, p.shapes, upstream);
+                    p.values[i][j] = saved - EPS;
+                    double minus = loss(fn, p.values, p.shapes, upstream);
+                    p.values[i][j] = saved;
                     double numeric = (plus - minus) / (2 * EPS);
                     double a = analytic[i][j];
                     if (!(Math.abs(a - numeric) <= atol + rtol * Math.abs(numeric))) {
                         throw new AssertionError(String.format(
                                 "gradcheck %s: input %d %s, element %d %s: analytic %.10g, numeric %.10g (atol %g, rtol %g)",
-                                op, i, shapes[i], j, Arrays.toString(unravel(j, shapes[i])), a, numeric, atol, rtol));
+                                op, i, p.shapes[i], j, Arrays.toString(unravel(j, p.shapes[i])), a, numeric, atol, rtol));
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * The cheap form for large functions (a whole model): instead of every element, {@code directions} random unit
+     * directions {@code v} in the joint space of all inputs, each checking the directional derivative
+     * {@code Σ_i <dL/dx_i, v_i>} against {@code (L(x + eps·v) - L(x - eps·v)) / 2eps} with the default tolerances.
+     * Two evaluations per direction, whatever the input size; a wrong gradient anywhere shows up in almost every
+     * random direction.
+     */
+    public static void checkDirections(String op, Fn fn, int directions, long seed, NDArray... inputs) {
+        Point p = new Point(op, inputs);
+        SplittableRandom rnd = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        try (Scope scope = Scope.open()) {
+            double[] upstream = p.upstream(fn, seed);
+            double[][] analytic = p.analytic(fn, upstream);
+            for (int d = 0; d < directions; d++) {
+                double[][] v = new double[inputs.length][];
+                double norm = 0;
+                for (int i = 0; i < inputs.length; i++) {
+                    v[i] = rnd.doubles(p.values[i].length, -1, 1).toArray();
+                    for (double e : v[i]) {
+                        norm += e * e;
+                    }
+                }
+                double expected = 0;
+                double[][] plus = new double[inputs.length][], minus = new double[inputs.length][];
+                for (int i = 0; i < inputs.length; i++) {
+                    plus[i] = p.values[i].clone();
+                    minus[i] = p.values[i].clone();
+                    for (int j = 0; j < v[i].length; j++) {
+                        v[i][j] /= Math.sqrt(norm);
+                        plus[i][j] += EPS * v[i][j];
+                        minus[i][j] -= EPS * v[i][j];
+                        expected += analytic[i][j] * v[i][j];
+                    }
+                }
+                double numeric = (loss(fn, plus, p.shapes, upstream) - loss(fn, minus, p.shapes, upstream)) / (2 * EPS);
+                if (!(Math.abs(expected - numeric) <= ATOL + RTOL * Math.abs(numeric))) {
+                    throw new AssertionError(String.format(
+                            "gradcheck %s: direction %d: analytic %.10g, numeric %.10g (atol %g, rtol %g)",
+                            op, d, expected, numeric, ATOL, RTOL));
+                }
+            }
+        }
+    }
+
+    /** The F64 point of a check: each input's values (perturbed in place) and shape. */
+    private static final class Point {
+        final String op;
+        final double[][] values;
+        final Shape[] shapes;
+
+        Point(String op, NDArray[] inputs) {
+            this.op = op;
+            values = new double[inputs.length][];
+            shapes = new Shape[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                NDArray x = inputs[i];
+                x.checkOpen("gradcheck " + op);
+                if (x.dtype() != DType.F64) {
+                    throw new IllegalArgumentException("gradcheck " + op + ": inputs must be F64, got " + x.dtype()
+                            + " " + x.shape());
+                }
+                values[i] = x.toDoubleArray();
+                shapes[i] = x.shape();
+            }
+        }
+
+        /** The random upstream gradient {@code r} in [-1, 1), sized from one evaluation of {@code fn}. */
+        double[] upstream(Fn fn, long seed) {
+            int n;
+            try (Scope scope = Scope.open(); NoGrad ng = NoGrad.enter()) {
+                n = Math.toIntExact(fn.apply(leaves(false)).value().size());
+            }
+            return new SplittableRandom(seed).doubles(n, -1, 1).toArray();
+        }
+
+        /** {@code dL/dx_i} for every input, by one backward of {@code r}. */
+        double[][] analytic(Fn fn, double[] upstream) {
+            List<Tensor> leaves = leaves(true);
+            Tensor y = fn.apply(leaves);
+            if (!y.requiresGrad()) {
+                throw new AssertionError("gradcheck " + op + ": the output " + y.shape() + " does not require grad");
+            }
+            y.backward(NDArray.of(upstream, y.shape().dims()));
+            double[][] grads = new double[values.length][];
+            for (int i = 0; i < values.length; i++) {
+                NDArray g = leaves.get(i).grad();
+                grads[i] = g == null ? new double[values[i].length] : g.toDoubleArray();
+            }
+            return grads;
+        }
+
+        private List<Tensor> leaves(boolean grad) {
+            List<Tensor> out = new ArrayList<>(values.length);
+            for (int i = 0; i < values.length; i++) {
+                NDArray a = NDArray.of(values[i], shapes[i].dims());
+                out.add(grad ? Tensor.parameter(a) : Tensor.of(a));
+            }
+            return out;
         }
     }
 

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code unetgan.jar}: one subcommand per task. */
 @Command(name = "unetgan", mixinStandardHelpOptions = true, version = "unetgan 0.1.0",
         description = "U-Net GAN on a from-scratch Java tensor engine.",
-        subcommands = {DemoCommand.class, ClassifyCommand.class})
+        subcommands = {DemoCommand.class, ClassifyCommand.class, InspectCommand.class})
 public final class Main {
     public static void main(String[] args) {
         // One plain line per log record (the device choice, skipped files), not the JDK's two-line default.

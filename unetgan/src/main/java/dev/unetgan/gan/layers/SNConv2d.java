@@ -29,14 +29,18 @@ public final class SNConv2d extends Layer implements SpectralNorm.Normalized {
 
     private SNConv2d(Builder b, Generator gen) {
         spec = new Conv2dSpec(b.stride, b.stride, b.padding, b.padding, 1, 1);
-        weight = registerParameter("weight", NDArray.empty(Shape.of(b.out, b.in, b.kernel, b.kernel), b.dtype, b.device));
-        bias = b.bias ? registerParameter("bias", NDArray.empty(Shape.of(b.out), b.dtype, b.device)) : null;
+        weight = registerParameter("weight", NDArray.zeros(Shape.of(b.out, b.in, b.kernel, b.kernel), b.dtype, b.device));
+        bias = b.bias ? registerParameter("bias", NDArray.zeros(Shape.of(b.out), b.dtype, b.device)) : null;
         // PyTorch's construction order: the layer's default init, the SN buffers, then the model's orthogonal init.
-        Init.defaultLayerInit(weight.value(), bias == null ? null : bias.value(), gen);
+        if (gen != null) {
+            Init.defaultLayerInit(weight.value(), bias == null ? null : bias.value(), gen);
+        }
         sn = SpectralNorm.State.create(b.out, b, gen);
         registerBuffer("u0", sn.u());
         registerBuffer("sv0", sn.sv());
-        Init.orthogonal(weight.value(), 1, gen);
+        if (gen != null) {
+            Init.orthogonal(weight.value(), 1, gen);
+        }
     }
 
     /** A builder for {@code in -> out} channels with a square {@code kernel}. */
@@ -117,7 +121,7 @@ public final class SNConv2d extends Layer implements SpectralNorm.Normalized {
             return this;
         }
 
-        /** The layer, initialized from {@code gen}. */
+        /** The layer, initialized from {@code gen}; a null {@code gen} leaves every value zero (for counting, or before loading a checkpoint). */
         public SNConv2d build(Generator gen) {
             return new SNConv2d(this, gen);
         }

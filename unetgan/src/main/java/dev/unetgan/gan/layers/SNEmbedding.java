@@ -24,13 +24,17 @@ public final class SNEmbedding extends Module implements SpectralNorm.Normalized
     }
 
     private SNEmbedding(Builder b, Generator gen) {
-        weight = registerParameter("weight", NDArray.empty(Shape.of(b.count, b.dim), b.dtype, b.device));
+        weight = registerParameter("weight", NDArray.zeros(Shape.of(b.count, b.dim), b.dtype, b.device));
         // PyTorch's construction order: the N(0,1) default, the SN buffers, then the model's orthogonal init.
-        Init.normal(weight.value(), 0, 1, gen);
+        if (gen != null) {
+            Init.normal(weight.value(), 0, 1, gen);
+        }
         sn = SpectralNorm.State.create(b.count, b, gen);
         registerBuffer("u0", sn.u());
         registerBuffer("sv0", sn.sv());
-        Init.orthogonal(weight.value(), 1, gen);
+        if (gen != null) {
+            Init.orthogonal(weight.value(), 1, gen);
+        }
     }
 
     /** A builder for {@code count} vectors of size {@code dim}. */
@@ -75,7 +79,7 @@ public final class SNEmbedding extends Module implements SpectralNorm.Normalized
             this.dim = dim;
         }
 
-        /** The layer, initialized from {@code gen}. */
+        /** The layer, initialized from {@code gen}; a null {@code gen} leaves every value zero (for counting, or before loading a checkpoint). */
         public SNEmbedding build(Generator gen) {
             return new SNEmbedding(this, gen);
         }

@@ -25,14 +25,18 @@ public final class SNLinear extends Layer implements SpectralNorm.Normalized {
     }
 
     private SNLinear(Builder b, Generator gen) {
-        weight = registerParameter("weight", NDArray.empty(Shape.of(b.out, b.in), b.dtype, b.device));
-        bias = b.bias ? registerParameter("bias", NDArray.empty(Shape.of(b.out), b.dtype, b.device)) : null;
+        weight = registerParameter("weight", NDArray.zeros(Shape.of(b.out, b.in), b.dtype, b.device));
+        bias = b.bias ? registerParameter("bias", NDArray.zeros(Shape.of(b.out), b.dtype, b.device)) : null;
         // PyTorch's construction order: the layer's default init, the SN buffers, then the model's orthogonal init.
-        Init.defaultLayerInit(weight.value(), bias == null ? null : bias.value(), gen);
+        if (gen != null) {
+            Init.defaultLayerInit(weight.value(), bias == null ? null : bias.value(), gen);
+        }
         sn = SpectralNorm.State.create(b.out, b, gen);
         registerBuffer("u0", sn.u());
         registerBuffer("sv0", sn.sv());
-        Init.orthogonal(weight.value(), 1, gen);
+        if (gen != null) {
+            Init.orthogonal(weight.value(), 1, gen);
+        }
     }
 
     /** A builder for {@code in -> out} features. */
@@ -89,7 +93,7 @@ public final class SNLinear extends Layer implements SpectralNorm.Normalized {
             return this;
         }
 
-        /** The layer, initialized from {@code gen}. */
+        /** The layer, initialized from {@code gen}; a null {@code gen} leaves every value zero (for counting, or before loading a checkpoint). */
         public SNLinear build(Generator gen) {
             return new SNLinear(this, gen);
         }

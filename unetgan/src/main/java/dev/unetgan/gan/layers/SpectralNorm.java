@@ -119,9 +119,10 @@ public final class SpectralNorm extends Function {
             this.eps = eps;
         }
 
-        /** Fresh buffers for a weight with {@code rows} rows; {@code u} drawn from {@code gen}. */
+        /** Fresh buffers for a weight with {@code rows} rows; {@code u} drawn from {@code gen} (zeros when null). */
         static State create(int rows, Options<?> options, Generator gen) {
-            NDArray u = gen.normal(Shape.of(1, rows), options.dtype, options.device, 0, 1);
+            NDArray u = gen == null ? NDArray.zeros(Shape.of(1, rows), options.dtype, options.device)
+                    : gen.normal(Shape.of(1, rows), options.dtype, options.device, 0, 1);
             NDArray sv = NDArray.full(Shape.of(1), options.dtype, options.device, 1);
             return new State(u, sv, options.eps);
         }
