@@ -4,7 +4,6 @@ import dev.unetgan.tensor.DType;
 import dev.unetgan.tensor.NDArray;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -140,14 +139,18 @@ final class CpuSpectralNorm {
     private static void wTimesV(float[] w, float[] v, int rows, int cols, float[] out) {
         int grain = Math.max(1, MIN_WORK / cols);
         CpuPool.parallelFor(rows, grain, (r0, r1) -> {
+            float[] lanes = new float[L];
             for (int i = r0; i < r1; i++) {
-                out[i] = dot(w, i * cols, v, cols);
+                out[i] = dot(w, i * cols, v, cols, lanes);
             }
         });
     }
 
-    /** {@code Σ_j w[off + j]·v[j]} over {@code n} elements, in four independent float accumulators. */
-    private static float dot(float[] w, int off, float[] v, int n) {
+    /**
+     * {@code Σ_j w[off + j]·v[j]} over {@code n} elements, in four independent float accumulators folded in lane
+     * order ({@code lanes}: scratch of one vector), so the result does not change when the JIT compiles this.
+     */
+    private static float dot(float[] w, int off, float[] v, int n, float[] lanes) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
         int j = 0;
         for (; j + 4 * L <= n; j += 4 * L) {
@@ -160,7 +163,7 @@ final class CpuSpectralNorm {
             VectorMask<Float> m = S.indexInRange(j, n);
             a0 = FloatVector.fromArray(S, w, off + j, m).fma(FloatVector.fromArray(S, v, j, m), a0);
         }
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        return (float) CpuReduce.foldLanes(a0.add(a1).add(a2.add(a3)), lanes);
     }
 
     /** {@code Σ a[i]²} over the first {@code n} elements, in double. */
