@@ -191,7 +191,7 @@ public final class HostEmulationRuntime implements DeviceRuntime {
         long offset = 0;
         for (int i = 0; i < n; i++) {
             switch (args.kind(i)) {
-                case I64 -> argValues.set(JAVA_LONG, offset, args.value(i));
+                case I64, F64 -> argValues.set(JAVA_LONG, offset, args.value(i));
                 case I32, F32 -> argValues.set(JAVA_INT, offset, (int) args.value(i));
                 case INTS -> MemorySegment.copy(args.struct(i), 0, argValues, JAVA_INT, offset, args.struct(i).length);
             }

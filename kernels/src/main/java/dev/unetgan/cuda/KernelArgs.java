@@ -5,12 +5,12 @@ import java.util.Arrays;
 /**
  * The parameters of one kernel launch, in order, as CUDA's {@code kernelParams} take them. One instance is reused
  * for every launch of a backend ({@link #clear} then append), so a launch allocates nothing; a runtime packs the
- * values into its own reused native buffer. Kinds: a device pointer or {@code long long} (8 bytes), an {@code int}
- * or {@code float} (4 bytes), and a struct of ints passed by value (the shape metadata of {@code common.cuh}).
+ * values into its own reused native buffer. Kinds: a device pointer, {@code long long} or {@code double} (8 bytes),
+ * an {@code int} or {@code float} (4 bytes), and a struct of ints passed by value (the shape metadata of {@code common.cuh}).
  */
 public final class KernelArgs {
     /** How a parameter is passed. */
-    public enum Kind { I64, I32, F32, INTS }
+    public enum Kind { I64, F64, I32, F32, INTS }
 
     private Kind[] kinds = new Kind[16];
     private long[] values = new long[16];
@@ -31,6 +31,11 @@ public final class KernelArgs {
     /** A {@code long long}. */
     public KernelArgs i64(long v) {
         return add(Kind.I64, v, null);
+    }
+
+    /** A {@code double}. */
+    public KernelArgs f64(double v) {
+        return add(Kind.F64, Double.doubleToRawLongBits(v), null);
     }
 
     /** An {@code int}. */
@@ -82,7 +87,7 @@ public final class KernelArgs {
     /** Bytes that parameter {@code i} occupies. */
     public int size(int i) {
         return switch (kinds[i]) {
-            case I64 -> 8;
+            case I64, F64 -> 8;
             case I32, F32 -> 4;
             case INTS -> 4 * structs[i].length;
         };
