@@ -21,8 +21,7 @@ import dev.unetgan.tensor.UnaryOp;
  * The CUDA backend: every {@link Backend} primitive as kernel launches and vendor calls on one
  * {@link DeviceRuntime} (the real driver, or the host emulation in CI), with memory from a
  * {@link CachingAllocator}. F32 and I32 only (F64 stays on the CPU). Calls are serialized, as on one stream.
- * Each kernel family has its own class; this one routes. Primitives without a kernel yet throw
- * {@link UnsupportedOperationException} naming the op.
+ * Each kernel family has its own class; this one routes.
  */
 public final class CudaBackend implements Backend, AutoCloseable {
     private final Device device;
@@ -33,6 +32,8 @@ public final class CudaBackend implements Backend, AutoCloseable {
     private final CudaReduce reduce;
     private final CudaLinear linear;
     private final CudaGan gan;
+    private final CudaSpatial spatial;
+    private final CudaIndexing indexing;
 
     public CudaBackend(Device device, DeviceRuntime runtime) {
         this.device = device;
@@ -44,6 +45,8 @@ public final class CudaBackend implements Backend, AutoCloseable {
         this.reduce = new CudaReduce(launcher);
         this.linear = new CudaLinear(launcher);
         this.gan = new CudaGan(launcher, allocator);
+        this.spatial = new CudaSpatial(launcher);
+        this.indexing = new CudaIndexing(launcher);
     }
 
     /** The allocator's counters (current and peak bytes, device calls). */
@@ -54,10 +57,6 @@ public final class CudaBackend implements Backend, AutoCloseable {
     /** The runtime this backend drives. */
     public DeviceRuntime runtime() {
         return runtime;
-    }
-
-    private static UnsupportedOperationException notYet(String op) {
-        return new UnsupportedOperationException("cuda: " + op + " has no CUDA kernel yet (issue 4)");
     }
 
     @Override
@@ -167,40 +166,40 @@ public final class CudaBackend implements Backend, AutoCloseable {
     }
 
     @Override
-    public void pool2dForward(PoolMode mode, NDArray x, Pool2dSpec spec, NDArray out, NDArray indices) {
-        throw notYet("pool2dForward");
+    public synchronized void pool2dForward(PoolMode mode, NDArray x, Pool2dSpec spec, NDArray out, NDArray indices) {
+        spatial.pool2dForward(mode, x, spec, out, indices);
     }
 
     @Override
-    public void pool2dBackward(PoolMode mode, NDArray gradOut, NDArray indices, Pool2dSpec spec, NDArray gradIn) {
-        throw notYet("pool2dBackward");
+    public synchronized void pool2dBackward(PoolMode mode, NDArray gradOut, NDArray indices, Pool2dSpec spec, NDArray gradIn) {
+        spatial.pool2dBackward(mode, gradOut, indices, spec, gradIn);
     }
 
     @Override
-    public void upsampleNearest2d(NDArray x, int factor, NDArray out) {
-        throw notYet("upsampleNearest2d");
+    public synchronized void upsampleNearest2d(NDArray x, int factor, NDArray out) {
+        spatial.upsampleNearest2d(x, factor, out);
     }
 
     @Override
-    public void upsampleNearest2dBackward(NDArray gradOut, int factor, NDArray gradIn) {
-        throw notYet("upsampleNearest2dBackward");
+    public synchronized void upsampleNearest2dBackward(NDArray gradOut, int factor, NDArray gradIn) {
+        spatial.upsampleNearest2dBackward(gradOut, factor, gradIn);
     }
 
     @Override
-    public void batchNormStats(NDArray x, NDArray mean, NDArray var) {
-        throw notYet("batchNormStats");
+    public synchronized void batchNormStats(NDArray x, NDArray mean, NDArray var) {
+        spatial.batchNormStats(x, mean, var);
     }
 
     @Override
-    public void batchNormApply(NDArray x, NDArray mean, NDArray var, NDArray gamma, NDArray beta, double eps,
-                               NDArray out) {
-        throw notYet("batchNormApply");
+    public synchronized void batchNormApply(NDArray x, NDArray mean, NDArray var, NDArray gamma, NDArray beta,
+                                            double eps, NDArray out) {
+        spatial.batchNormApply(x, mean, var, gamma, beta, eps, out);
     }
 
     @Override
-    public void batchNormBackward(NDArray x, NDArray mean, NDArray var, NDArray gamma, double eps, NDArray gradOut,
-                                  NDArray gradIn, NDArray gradGamma, NDArray gradBeta) {
-        throw notYet("batchNormBackward");
+    public synchronized void batchNormBackward(NDArray x, NDArray mean, NDArray var, NDArray gamma, double eps,
+                                               NDArray gradOut, NDArray gradIn, NDArray gradGamma, NDArray gradBeta) {
+        spatial.batchNormBackward(x, mean, var, gamma, eps, gradOut, gradIn, gradGamma, gradBeta);
     }
 
     @Override
@@ -214,18 +213,18 @@ public final class CudaBackend implements Backend, AutoCloseable {
     }
 
     @Override
-    public void gather(NDArray table, NDArray indices, NDArray out) {
-        throw notYet("gather");
+    public synchronized void gather(NDArray table, NDArray indices, NDArray out) {
+        indexing.gather(table, indices, out);
     }
 
     @Override
-    public void scatterAdd(NDArray src, NDArray indices, NDArray table) {
-        throw notYet("scatterAdd");
+    public synchronized void scatterAdd(NDArray src, NDArray indices, NDArray table) {
+        indexing.scatterAdd(src, indices, table);
     }
 
     @Override
-    public void random(Distribution dist, double a, double b, long seed, long offset, NDArray out) {
-        throw notYet("random");
+    public synchronized void random(Distribution dist, double a, double b, long seed, long offset, NDArray out) {
+        indexing.random(dist, a, b, seed, offset, out);
     }
 
     @Override
