@@ -43,7 +43,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         this.layout = new CudaLayout(launcher);
         this.elementwise = new CudaElementwise(launcher);
         this.reduce = new CudaReduce(launcher);
-        this.linear = new CudaLinear(launcher);
+        this.linear = new CudaLinear(launcher, allocator);
         this.gan = new CudaGan(launcher, allocator);
         this.spatial = new CudaSpatial(launcher);
         this.indexing = new CudaIndexing(launcher);

@@ -16,12 +16,29 @@ import dev.unetgan.tensor.NDArray;
 final class CudaLinear {
     private final KernelLauncher launcher;
     private final DeviceRuntime rt;
+    private final CachingAllocator allocator;
     private final DeviceRuntime.Kernel biasAdd;
 
-    CudaLinear(KernelLauncher launcher) {
+    CudaLinear(KernelLauncher launcher, CachingAllocator allocator) {
         this.launcher = launcher;
         this.rt = launcher.runtime();
+        this.allocator = allocator;
         biasAdd = rt.kernel("bias_add_kernel");
+    }
+
+    /** One convolution pass with the workspace it asks for, taken from the caching allocator for the call. */
+    private void withWorkspace(ConvGeometry g, DeviceRuntime.ConvPass pass, java.util.function.LongConsumer call) {
+        long bytes = rt.convolutionWorkspaceBytes(g, pass);
+        if (bytes == 0) {
+            call.accept(0);
+            return;
+        }
+        CachingAllocator.Block ws = allocator.allocate(bytes);
+        try {
+            call.accept(ws.address());
+        } finally {
+            allocator.free(ws);
+        }
     }
 
     /** {@code a [Ba,M,K]} (or {@code [Ba,K,M]}), {@code b [Bb,K,N]} (or {@code [Bb,N,K]}), {@code out [B,M,N]}. */
@@ -49,8 +66,9 @@ final class CudaLinear {
     }
 
     void conv2dForward(NDArray x, NDArray weight, NDArray bias, Conv2dSpec spec, NDArray out) {
-        rt.convolutionForward(geometry(x, weight, spec), 1f, CudaStorage.address(x), CudaStorage.address(weight),
-                0f, CudaStorage.address(out));
+        ConvGeometry g = geometry(x, weight, spec);
+        withWorkspace(g, DeviceRuntime.ConvPass.FORWARD, ws -> rt.convolutionForward(g, 1f, CudaStorage.address(x),
+                CudaStorage.address(weight), 0f, CudaStorage.address(out), ws));
         if (bias != null) {
             launcher.args().ptr(CudaStorage.address(out)).ptr(CudaStorage.address(bias)).i64(out.size())
                     .i32(out.dim(1)).i64((long) out.dim(2) * out.dim(3));
@@ -59,12 +77,14 @@ final class CudaLinear {
     }
 
     void conv2dBackwardData(NDArray gradOut, NDArray weight, Conv2dSpec spec, NDArray gradIn) {
-        rt.convolutionBackwardData(geometry(gradIn, weight, spec), 1f, CudaStorage.address(weight),
-                CudaStorage.address(gradOut), 0f, CudaStorage.address(gradIn));
+        ConvGeometry g = geometry(gradIn, weight, spec);
+        withWorkspace(g, DeviceRuntime.ConvPass.BACKWARD_DATA, ws -> rt.convolutionBackwardData(g, 1f,
+                CudaStorage.address(weight), CudaStorage.address(gradOut), 0f, CudaStorage.address(gradIn), ws));
     }
 
     void conv2dBackwardFilter(NDArray x, NDArray gradOut, Conv2dSpec spec, NDArray gradWeight) {
-        rt.convolutionBackwardFilter(geometry(x, gradWeight, spec), 1f, CudaStorage.address(x),
-                CudaStorage.address(gradOut), 0f, CudaStorage.address(gradWeight));
+        ConvGeometry g = geometry(x, gradWeight, spec);
+        withWorkspace(g, DeviceRuntime.ConvPass.BACKWARD_FILTER, ws -> rt.convolutionBackwardFilter(g, 1f,
+                CudaStorage.address(x), CudaStorage.address(gradOut), 0f, CudaStorage.address(gradWeight), ws));
     }
 }

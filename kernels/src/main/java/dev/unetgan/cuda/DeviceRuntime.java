@@ -55,23 +55,43 @@ public interface DeviceRuntime extends AutoCloseable {
                              long a, int lda, long strideA, long b, int ldb, long strideB,
                              float beta, long c, int ldc, long strideC, int batch);
 
+    /** The argument checks of cuBLAS ({@code CUBLAS_STATUS_INVALID_VALUE}), shared by every implementation. */
+    static void checkSgemm(boolean transA, boolean transB, int m, int n, int k, int lda, int ldb, int ldc, int batch) {
+        if (m < 0 || n < 0 || k < 0 || batch < 0 || lda < Math.max(1, transA ? k : m)
+                || ldb < Math.max(1, transB ? n : k) || ldc < Math.max(1, m)) {
+            throw new CudaException("cublasSgemmStridedBatched: CUBLAS_STATUS_INVALID_VALUE (transA=" + transA
+                    + " transB=" + transB + " m=" + m + " n=" + n + " k=" + k + " lda=" + lda + " ldb=" + ldb
+                    + " ldc=" + ldc + " batch=" + batch + ")");
+        }
+    }
+
     /** {@code cublasSgemm}: {@link #sgemmStridedBatched} with one matrix. */
     default void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, long a, int lda,
                        long b, int ldb, float beta, long c, int ldc) {
         sgemmStridedBatched(transA, transB, m, n, k, alpha, a, lda, 0, b, ldb, 0, beta, c, ldc, 0, 1);
     }
 
+    /** The three passes of a convolution, as cuDNN names them. */
+    enum ConvPass { FORWARD, BACKWARD_DATA, BACKWARD_FILTER }
+
+    /**
+     * {@code cudnnGetConvolution*WorkspaceSize}: the scratch bytes {@code pass} needs for {@code g}; the caller
+     * allocates them (from its caching allocator) and passes them in.
+     */
+    long convolutionWorkspaceBytes(ConvGeometry g, ConvPass pass);
+
     /**
      * {@code cudnnConvolutionForward} with {@code CUDNN_CROSS_CORRELATION}, NCHW F32:
-     * {@code y = alpha·conv(x, w) + beta·y}, {@code x [N,C,H,W]}, {@code w [K,C,R,S]}, {@code y [N,K,P,Q]}.
+     * {@code y = alpha·conv(x, w) + beta·y}, {@code x [N,C,H,W]}, {@code w [K,C,R,S]}, {@code y [N,K,P,Q]}; with
+     * {@code beta = 0}, y is not read.
      */
-    void convolutionForward(ConvGeometry g, float alpha, long x, long w, float beta, long y);
+    void convolutionForward(ConvGeometry g, float alpha, long x, long w, float beta, long y, long workspace);
 
     /** {@code cudnnConvolutionBackwardData}: {@code dx = alpha·conv_x^T(w, dy) + beta·dx}. */
-    void convolutionBackwardData(ConvGeometry g, float alpha, long w, long dy, float beta, long dx);
+    void convolutionBackwardData(ConvGeometry g, float alpha, long w, long dy, float beta, long dx, long workspace);
 
     /** {@code cudnnConvolutionBackwardFilter}: {@code dw = alpha·conv_w^T(x, dy) + beta·dw}. */
-    void convolutionBackwardFilter(ConvGeometry g, float alpha, long x, long dy, float beta, long dw);
+    void convolutionBackwardFilter(ConvGeometry g, float alpha, long x, long dy, float beta, long dw, long workspace);
 
     /** Waits until everything issued so far has finished. */
     void synchronize();

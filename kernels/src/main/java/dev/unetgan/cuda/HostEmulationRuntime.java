@@ -218,18 +218,26 @@ public final class HostEmulationRuntime implements DeviceRuntime {
                 beta, c, ldc, strideC, batch);
     }
 
+    /** The reference needs no scratch. */
     @Override
-    public void convolutionForward(ConvGeometry g, float alpha, long x, long w, float beta, long y) {
+    public long convolutionWorkspaceBytes(ConvGeometry g, ConvPass pass) {
+        return 0;
+    }
+
+    @Override
+    public void convolutionForward(ConvGeometry g, float alpha, long x, long w, float beta, long y, long workspace) {
         VendorReference.convolutionForward(g, alpha, x, w, beta, y);
     }
 
     @Override
-    public void convolutionBackwardData(ConvGeometry g, float alpha, long w, long dy, float beta, long dx) {
+    public void convolutionBackwardData(ConvGeometry g, float alpha, long w, long dy, float beta, long dx,
+                                        long workspace) {
         VendorReference.convolutionBackwardData(g, alpha, w, dy, beta, dx);
     }
 
     @Override
-    public void convolutionBackwardFilter(ConvGeometry g, float alpha, long x, long dy, float beta, long dw) {
+    public void convolutionBackwardFilter(ConvGeometry g, float alpha, long x, long dy, float beta, long dw,
+                                          long workspace) {
         VendorReference.convolutionBackwardFilter(g, alpha, x, dy, beta, dw);
     }
 

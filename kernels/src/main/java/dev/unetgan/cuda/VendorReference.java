@@ -29,12 +29,7 @@ final class VendorReference {
     static void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                     long a, int lda, long strideA, long b, int ldb, long strideB,
                                     float beta, long c, int ldc, long strideC, int batch) {
-        if (m < 0 || n < 0 || k < 0 || batch < 0 || lda < Math.max(1, transA ? k : m)
-                || ldb < Math.max(1, transB ? n : k) || ldc < Math.max(1, m)) {
-            throw new CudaException("cublasSgemmStridedBatched: CUBLAS_STATUS_INVALID_VALUE (transA=" + transA
-                    + " transB=" + transB + " m=" + m + " n=" + n + " k=" + k + " lda=" + lda + " ldb=" + ldb
-                    + " ldc=" + ldc + " batch=" + batch + ")");
-        }
+        DeviceRuntime.checkSgemm(transA, transB, m, n, k, lda, ldb, ldc, batch);
         for (int p = 0; p < batch; p++) {
             long ap = a + 4 * p * strideA, bp = b + 4 * p * strideB, cp = c + 4 * p * strideC;
             for (int j = 0; j < n; j++) {
