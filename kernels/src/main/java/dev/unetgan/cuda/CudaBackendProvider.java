@@ -6,8 +6,8 @@ import dev.unetgan.tensor.Device;
 
 /**
  * Registers the CUDA backend. {@code -Dunetgan.cuda.runtime=emulation} selects the host emulation (what the tests
- * of this module run, on machines without a GPU); otherwise the probe looks for the driver without touching JCuda
- * ({@link DriverProbe}). The probe runs once and never throws.
+ * of this module run, on machines without a GPU); otherwise {@link DriverProbe} looks for the driver without
+ * touching JCuda and then opens the device with {@link JCudaRuntime}. The probe runs once and never throws.
  */
 public final class CudaBackendProvider implements BackendProvider {
     private static final boolean EMULATION = "emulation".equals(System.getProperty("unetgan.cuda.runtime"));
@@ -38,6 +38,9 @@ public final class CudaBackendProvider implements BackendProvider {
             }
             return new CudaBackend(Device.cuda(0), HostEmulationRuntime.create(HostEmulationRuntime.defaultCache()));
         }
-        throw new UnsupportedOperationException("cuda: the JCuda runtime is not built yet (issue 4)");
+        if (index != 0) {
+            throw new UnsupportedOperationException("cuda: only device 0 is supported so far, not cuda:" + index);
+        }
+        return new CudaBackend(Device.cuda(0), DriverProbe.takeRuntime());
     }
 }
