@@ -40,24 +40,62 @@ static __device__ __forceinline__ float gan_term(int kind, float l, float t, flo
     return 0.0f;
 }
 
-/** target may be null (then constTarget); grad may be null. partials[c] = the sum of the terms of chunk c. */
-extern "C" __global__ void gan_loss_partial_kernel(int kind, const float* __restrict__ logits,
-                                                   const float* __restrict__ target, float constTarget,
-                                                   float gradScale, float* __restrict__ grad,
-                                                   double* __restrict__ partials, long long n) {
+/**
+ * partials[c] = the sum of term(i) over chunk c, in a fixed order (per-thread float sums, then the block's tree in
+ * double); the grid strides over the chunks. Every thread of the block calls it.
+ */
+template <typename Term>
+static __device__ void chunk_partials(long long n, double* __restrict__ partials, const Term& term) {
     __shared__ double scratch[32];
     long long chunks = (n + CHUNK - 1) / CHUNK;
     for (long long c = blockIdx.x; c < chunks; c += gridDim.x) {
         long long end = min((c + 1) * CHUNK, n);
         float acc = 0.0f;
-        for (long long i = c * CHUNK + threadIdx.x; i < end; i += blockDim.x) {
-            float d;
-            acc += gan_term(kind, logits[i], target ? target[i] : constTarget, &d);
-            if (grad) grad[i] = gradScale * d;
-        }
+        for (long long i = c * CHUNK + threadIdx.x; i < end; i += blockDim.x) acc += term(i);
         double s = block_sum_d(acc, scratch);
         if (threadIdx.x == 0) partials[c] = s;
     }
+}
+
+/** One element of the GAN loss; writes its gradient when grad is not null. */
+struct GanLossTerm {
+    int kind;
+    const float* logits;
+    const float* target;  // null: constTarget
+    float constTarget, gradScale;
+    float* grad;
+
+    __device__ float operator()(long long i) const {
+        float d;
+        float v = gan_term(kind, logits[i], target ? target[i] : constTarget, &d);
+        if (grad) grad[i] = gradScale * d;
+        return v;
+    }
+};
+
+/** One element of the consistency loss; writes the gradients that are not null. */
+struct ConsistencyTerm {
+    const float *mixed, *real, *fake, *mask;
+    float gradScale;
+    float *gradMixed, *gradReal, *gradFake;
+
+    __device__ float operator()(long long i) const {
+        float m = mask[i];
+        // m*real + (1-m)*fake: with m in {0, 1} exactly one of the two.
+        float d = mixed[i] - (m * real[i] + (1.0f - m) * fake[i]);
+        float g = gradScale * d;
+        if (gradMixed) gradMixed[i] = g;
+        if (gradReal) gradReal[i] = -(m * g);
+        if (gradFake) gradFake[i] = -((1.0f - m) * g);
+        return d * d;
+    }
+};
+
+extern "C" __global__ void gan_loss_partial_kernel(int kind, const float* __restrict__ logits,
+                                                   const float* __restrict__ target, float constTarget,
+                                                   float gradScale, float* __restrict__ grad,
+                                                   double* __restrict__ partials, long long n) {
+    chunk_partials(n, partials, GanLossTerm{kind, logits, target, constTarget, gradScale, grad});
 }
 
 extern "C" __global__ void consistency_partial_kernel(const float* __restrict__ mixed, const float* __restrict__ real,
@@ -65,24 +103,7 @@ extern "C" __global__ void consistency_partial_kernel(const float* __restrict__ 
                                                       float gradScale, float* __restrict__ gradMixed,
                                                       float* __restrict__ gradReal, float* __restrict__ gradFake,
                                                       double* __restrict__ partials, long long n) {
-    __shared__ double scratch[32];
-    long long chunks = (n + CHUNK - 1) / CHUNK;
-    for (long long c = blockIdx.x; c < chunks; c += gridDim.x) {
-        long long end = min((c + 1) * CHUNK, n);
-        float acc = 0.0f;
-        for (long long i = c * CHUNK + threadIdx.x; i < end; i += blockDim.x) {
-            float m = mask[i];
-            // m*real + (1-m)*fake: with m in {0, 1} exactly one of the two.
-            float d = mixed[i] - (m * real[i] + (1.0f - m) * fake[i]);
-            acc += d * d;
-            float g = gradScale * d;
-            if (gradMixed) gradMixed[i] = g;
-            if (gradReal) gradReal[i] = -(m * g);
-            if (gradFake) gradFake[i] = -((1.0f - m) * g);
-        }
-        double s = block_sum_d(acc, scratch);
-        if (threadIdx.x == 0) partials[c] = s;
-    }
+    chunk_partials(n, partials, ConsistencyTerm{mixed, real, fake, mask, gradScale, gradMixed, gradReal, gradFake});
 }
 
 /** out[0] = factor * (sum of partials[0..count)), in double, in a fixed order; one block. */

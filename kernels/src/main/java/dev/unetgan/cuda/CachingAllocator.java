@@ -120,25 +120,24 @@ public final class CachingAllocator implements AutoCloseable {
         TreeSet<Block> pool = b.small ? smallFree : largeFree;
         Block merged = b;
         if (merged.prev != null && merged.prev.free) {
-            Block p = merged.prev;
-            pool.remove(p);
-            p.size += merged.size;
-            p.next = merged.next;
-            if (merged.next != null) {
-                merged.next.prev = p;
-            }
-            merged = p;
+            pool.remove(merged.prev);
+            merged = absorb(merged.prev, merged);
         }
         if (merged.next != null && merged.next.free) {
-            Block n = merged.next;
-            pool.remove(n);
-            merged.size += n.size;
-            merged.next = n.next;
-            if (n.next != null) {
-                n.next.prev = merged;
-            }
+            pool.remove(merged.next);
+            merged = absorb(merged, merged.next);
         }
         pool.add(merged);
+    }
+
+    /** Joins {@code right} into its left neighbour {@code left}; returns {@code left}. */
+    private static Block absorb(Block left, Block right) {
+        left.size += right.size;
+        left.next = right.next;
+        if (right.next != null) {
+            right.next.prev = left;
+        }
+        return left;
     }
 
     private long deviceMalloc(long bytes) {

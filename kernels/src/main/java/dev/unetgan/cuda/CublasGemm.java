@@ -13,7 +13,7 @@ import jcuda.runtime.cudaStream_t;
  * The GEMM tier with cuBLAS: {@code cublasSgemmStridedBatched} on the runtime's stream. alpha and beta come from
  * the host (host pointer mode), as {@link DeviceRuntime#sgemmStridedBatched} passes them.
  */
-final class CublasGemm {
+final class CublasGemm implements GemmTier {
     private final cublasHandle handle = new cublasHandle();
     private final float[] alpha = new float[1];
     private final float[] beta = new float[1];
@@ -32,7 +32,8 @@ final class CublasGemm {
         }
     }
 
-    synchronized void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, float a,
+    @Override
+    public synchronized void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, float a,
                                           long aPtr, int lda, long strideA, long bPtr, int ldb, long strideB,
                                           float b, long cPtr, int ldc, long strideC, int batch) {
         DeviceRuntime.checkSgemm(transA, transB, m, n, k, lda, ldb, ldc, batch);

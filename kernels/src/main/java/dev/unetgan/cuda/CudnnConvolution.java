@@ -25,7 +25,7 @@ import java.util.Map;
  * success) are made once and cached. alpha and beta are host pointers, as cuDNN requires. The status codes of cuDNN
  * 9 were renumbered, so any non-zero status is a failure and is reported by {@code cudnnGetErrorString}.
  */
-final class CudnnConvolution {
+final class CudnnConvolution implements ConvolutionTier {
     private final cudnnHandle handle = new cudnnHandle();
     private final Map<ConvGeometry, Plan> plans = new HashMap<>();
     private final float[] alpha = new float[1];
@@ -107,7 +107,8 @@ final class CudnnConvolution {
         throw new CudaException("cuDNN offers no " + pass + " algorithm for " + g);
     }
 
-    long workspaceBytes(ConvGeometry g, DeviceRuntime.ConvPass pass) {
+    @Override
+    public long workspaceBytes(ConvGeometry g, DeviceRuntime.ConvPass pass) {
         Plan p = plan(g);
         return switch (pass) {
             case FORWARD -> p.forwardBytes();
@@ -116,7 +117,8 @@ final class CudnnConvolution {
         };
     }
 
-    synchronized void forward(ConvGeometry g, float a, long x, long w, float b, long y, long workspace) {
+    @Override
+    public synchronized void forward(ConvGeometry g, float a, long x, long w, float b, long y, long workspace) {
         Plan p = plan(g);
         alpha[0] = a;
         beta[0] = b;
@@ -125,7 +127,8 @@ final class CudnnConvolution {
                 Pointer.to(beta), p.y(), JCudaAddress.at(y)), "cudnnConvolutionForward");
     }
 
-    synchronized void backwardData(ConvGeometry g, float a, long w, long dy, float b, long dx, long workspace) {
+    @Override
+    public synchronized void backwardData(ConvGeometry g, float a, long w, long dy, float b, long dx, long workspace) {
         Plan p = plan(g);
         alpha[0] = a;
         beta[0] = b;
@@ -134,7 +137,8 @@ final class CudnnConvolution {
                 Pointer.to(beta), p.x(), JCudaAddress.at(dx)), "cudnnConvolutionBackwardData");
     }
 
-    synchronized void backwardFilter(ConvGeometry g, float a, long x, long dy, float b, long dw, long workspace) {
+    @Override
+    public synchronized void backwardFilter(ConvGeometry g, float a, long x, long dy, float b, long dw, long workspace) {
         Plan p = plan(g);
         alpha[0] = a;
         beta[0] = b;

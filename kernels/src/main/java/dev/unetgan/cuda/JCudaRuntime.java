@@ -28,9 +28,9 @@ public final class JCudaRuntime implements DeviceRuntime {
     private final String description;
     private final KernelModules modules;
     private final CublasGemm cublas;
-    private final TiledSgemm tiledSgemm;
     private final CudnnConvolution cudnn;
-    private final KernelConvolution kernelConvolution;
+    private final GemmTier gemm;
+    private final ConvolutionTier convolution;
     private final LaunchParams params = new LaunchParams();
 
     private JCudaRuntime(int index) {
@@ -47,9 +47,9 @@ public final class JCudaRuntime implements DeviceRuntime {
         check(JCudaDriver.cuDriverGetVersion(driver), "cuDriverGetVersion");
         this.modules = new KernelModules(CudaSources.bundled(), major, minor);
         this.cublas = optional(() -> new CublasGemm(stream));
-        this.tiledSgemm = cublas == null ? new TiledSgemm(this) : null;
+        this.gemm = cublas != null ? cublas : new TiledSgemm(this);
         this.cudnn = optional(() -> new CudnnConvolution(stream));
-        this.kernelConvolution = cudnn == null ? new KernelConvolution(this) : null;
+        this.convolution = cudnn != null ? cudnn : new KernelConvolution(this);
         this.description = "cuda: driver " + driver[0] / 1000 + "." + driver[0] % 1000 / 10 + ", sm_" + major + minor
                 + ", cuBLAS " + (cublas != null ? "yes" : "no (tiled SGEMM kernel)")
                 + ", cuDNN " + (cudnn != null ? cudnnVersion() + " yes" : "no (im2col + GEMM)");
@@ -196,47 +196,30 @@ public final class JCudaRuntime implements DeviceRuntime {
     public void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                     long a, int lda, long strideA, long b, int ldb, long strideB,
                                     float beta, long c, int ldc, long strideC, int batch) {
-        if (cublas != null) {
-            cublas.sgemmStridedBatched(transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc,
-                    strideC, batch);
-        } else {
-            tiledSgemm.sgemmStridedBatched(transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c,
-                    ldc, strideC, batch);
-        }
+        gemm.sgemmStridedBatched(transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc,
+                strideC, batch);
     }
 
     @Override
     public long convolutionWorkspaceBytes(ConvGeometry g, ConvPass pass) {
-        return cudnn != null ? cudnn.workspaceBytes(g, pass) : kernelConvolution.workspaceBytes(g);
+        return convolution.workspaceBytes(g, pass);
     }
 
     @Override
     public void convolutionForward(ConvGeometry g, float alpha, long x, long w, float beta, long y, long workspace) {
-        if (cudnn != null) {
-            cudnn.forward(g, alpha, x, w, beta, y, workspace);
-        } else {
-            kernelConvolution.forward(g, alpha, x, w, beta, y, workspace);
-        }
+        convolution.forward(g, alpha, x, w, beta, y, workspace);
     }
 
     @Override
     public void convolutionBackwardData(ConvGeometry g, float alpha, long w, long dy, float beta, long dx,
                                         long workspace) {
-        if (cudnn != null) {
-            cudnn.backwardData(g, alpha, w, dy, beta, dx, workspace);
-        } else {
-            kernelConvolution.backwardData(g, alpha, w, dy, beta, dx, workspace);
-        }
+        convolution.backwardData(g, alpha, w, dy, beta, dx, workspace);
     }
 
     @Override
     public void convolutionBackwardFilter(ConvGeometry g, float alpha, long x, long dy, float beta, long dw,
                                           long workspace) {
-        if (cudnn != null) {
-            cudnn.backwardFilter(g, alpha, x, dy, beta, dw, workspace);
-        } else {
-            kernelConvolution.backwardFilter(g, alpha, x, dy, beta, dw, workspace);
-        }
+        convolution.backwardFilter(g, alpha, x, dy, beta, dw, workspace);
     }
 
     @Override

@@ -11,7 +11,7 @@ package dev.unetgan.cuda;
  * </pre>
  * Tested against {@link VendorReference} on the host emulation.
  */
-final class KernelConvolution {
+final class KernelConvolution implements ConvolutionTier {
     private final DeviceRuntime runtime;
     private final DeviceRuntime.Kernel im2col, col2im;
     private final KernelArgs args = new KernelArgs();
@@ -32,7 +32,8 @@ final class KernelConvolution {
         return (long) g.p() * g.q();
     }
 
-    long workspaceBytes(ConvGeometry g) {
+    @Override
+    public long workspaceBytes(ConvGeometry g, DeviceRuntime.ConvPass pass) {
         return 4L * g.n() * crs(g) * pq(g);
     }
 
@@ -52,14 +53,16 @@ final class KernelConvolution {
         runtime.launch(im2col, grid(g.n() * crs(g) * pq(g)), Dim3.of(KernelLauncher.BLOCK), 0, args);
     }
 
-    synchronized void forward(ConvGeometry g, float alpha, long x, long w, float beta, long y, long workspace) {
+    @Override
+    public synchronized void forward(ConvGeometry g, float alpha, long x, long w, float beta, long y, long workspace) {
         im2col(g, x, workspace);
         int pq = (int) pq(g), crs = (int) crs(g);
         runtime.sgemmStridedBatched(false, false, pq, g.k(), crs, alpha, workspace, pq, (long) crs * pq,
                 w, crs, 0, beta, y, pq, (long) g.k() * pq, g.n());
     }
 
-    synchronized void backwardData(ConvGeometry g, float alpha, long w, long dy, float beta, long dx, long workspace) {
+    @Override
+    public synchronized void backwardData(ConvGeometry g, float alpha, long w, long dy, float beta, long dx, long workspace) {
         int pq = (int) pq(g), crs = (int) crs(g);
         runtime.sgemmStridedBatched(false, true, pq, crs, g.k(), 1f, dy, pq, (long) g.k() * pq,
                 w, crs, 0, 0f, workspace, pq, (long) crs * pq, g.n());
@@ -67,7 +70,8 @@ final class KernelConvolution {
         runtime.launch(col2im, grid((long) g.n() * g.c() * g.h() * g.w()), Dim3.of(KernelLauncher.BLOCK), 0, args);
     }
 
-    synchronized void backwardFilter(ConvGeometry g, float alpha, long x, long dy, float beta, long dw, long workspace) {
+    @Override
+    public synchronized void backwardFilter(ConvGeometry g, float alpha, long x, long dy, float beta, long dw, long workspace) {
         im2col(g, x, workspace);
         int pq = (int) pq(g), crs = (int) crs(g);
         for (int n = 0; n < g.n(); n++) {

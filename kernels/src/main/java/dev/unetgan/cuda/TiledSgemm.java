@@ -5,7 +5,7 @@ package dev.unetgan.cuda;
  * {@code sgemm_tiled_kernel} (sgemm.cu): the GEMM tier of a runtime that has no cuBLAS. Tested against
  * {@link VendorReference} on the host emulation.
  */
-final class TiledSgemm {
+final class TiledSgemm implements GemmTier {
     /** The tile edge of sgemm.cu. */
     private static final int TILE = 64;
     private static final int MAX_GRID_Z = 65535;
@@ -19,7 +19,8 @@ final class TiledSgemm {
         this.kernel = runtime.kernel("sgemm_tiled_kernel");
     }
 
-    synchronized void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
+    @Override
+    public synchronized void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                           long a, int lda, long strideA, long b, int ldb, long strideB,
                                           float beta, long c, int ldc, long strideC, int batch) {
         DeviceRuntime.checkSgemm(transA, transB, m, n, k, lda, ldb, ldc, batch);

@@ -69,43 +69,44 @@ final class VendorReference {
 
     /** {@code dx = alpha·(gradient of conv w.r.t. x)(w, dy) + beta·dx}. */
     static void convolutionBackwardData(ConvGeometry g, float alpha, long w, long dy, float beta, long dx) {
-        int p = g.p(), q = g.q();
         double[] acc = new double[g.n() * g.c() * g.h() * g.w()];
-        for (int n = 0; n < g.n(); n++) {
-            for (int k = 0; k < g.k(); k++) {
-                for (int oh = 0; oh < p; oh++) {
-                    for (int ow = 0; ow < q; ow++) {
-                        double d = get(dy, ((long) (n * g.k() + k) * p + oh) * q + ow);
-                        int kk = k, nn = n;
-                        forEachTap(g, oh, ow, (c, r, s, ih, iw) ->
-                                acc[(int) xIndex(g, nn, c, ih, iw)] += d * get(w, wIndex(g, kk, c, r, s)));
-                    }
-                }
-            }
-        }
-        for (int i = 0; i < acc.length; i++) {
-            set(dx, i, (float) (alpha * acc[i] + (beta == 0 ? 0 : (double) beta * get(dx, i))));
-        }
+        forEachOutputTap(g, dy, (n, k, d, c, r, s, ih, iw) ->
+                acc[(int) xIndex(g, n, c, ih, iw)] += d * get(w, wIndex(g, k, c, r, s)));
+        store(acc, alpha, beta, dx);
     }
 
     /** {@code dw = alpha·(gradient of conv w.r.t. w)(x, dy) + beta·dw}. */
     static void convolutionBackwardFilter(ConvGeometry g, float alpha, long x, long dy, float beta, long dw) {
-        int p = g.p(), q = g.q();
         double[] acc = new double[g.k() * g.c() * g.r() * g.s()];
+        forEachOutputTap(g, dy, (n, k, d, c, r, s, ih, iw) ->
+                acc[(int) wIndex(g, k, c, r, s)] += d * get(x, xIndex(g, n, c, ih, iw)));
+        store(acc, alpha, beta, dw);
+    }
+
+    private interface OutputTap {
+        void at(int n, int k, double dy, int c, int r, int s, int ih, int iw);
+    }
+
+    /** Every in-bounds filter tap of every output position, with that position's {@code dy}. */
+    private static void forEachOutputTap(ConvGeometry g, long dy, OutputTap tap) {
+        int p = g.p(), q = g.q();
         for (int n = 0; n < g.n(); n++) {
             for (int k = 0; k < g.k(); k++) {
                 for (int oh = 0; oh < p; oh++) {
                     for (int ow = 0; ow < q; ow++) {
                         double d = get(dy, ((long) (n * g.k() + k) * p + oh) * q + ow);
-                        int kk = k, nn = n;
-                        forEachTap(g, oh, ow, (c, r, s, ih, iw) ->
-                                acc[(int) wIndex(g, kk, c, r, s)] += d * get(x, xIndex(g, nn, c, ih, iw)));
+                        int nn = n, kk = k;
+                        forEachTap(g, oh, ow, (c, r, s, ih, iw) -> tap.at(nn, kk, d, c, r, s, ih, iw));
                     }
                 }
             }
         }
+    }
+
+    /** {@code out[i] = alpha·acc[i] + beta·out[i]}, not reading out when beta is 0. */
+    private static void store(double[] acc, float alpha, float beta, long out) {
         for (int i = 0; i < acc.length; i++) {
-            set(dw, i, (float) (alpha * acc[i] + (beta == 0 ? 0 : (double) beta * get(dw, i))));
+            set(out, i, (float) (alpha * acc[i] + (beta == 0 ? 0 : (double) beta * get(out, i))));
         }
     }
 

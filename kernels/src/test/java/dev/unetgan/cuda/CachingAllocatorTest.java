@@ -1,7 +1,5 @@
 package dev.unetgan.cuda;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -14,17 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The caching allocator on the emulation's native memory: reuse, splitting, merging, no growth, release. */
 class CachingAllocatorTest {
-    private static HostEmulationRuntime rt;
-
-    @BeforeAll
-    static void open() {
-        rt = HostEmulationRuntime.create(HostEmulationRuntime.defaultCache());
-    }
-
-    @AfterAll
-    static void close() {
-        rt.close();
-    }
+    private static final HostEmulationRuntime rt = EmulatedRuntime.get();
 
     @Test
     void aFreedBlockIsReusedWithoutAskingTheDevice() {

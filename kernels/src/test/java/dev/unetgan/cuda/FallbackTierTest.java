@@ -1,7 +1,5 @@
 package dev.unetgan.cuda;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -15,17 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * host emulation against the plain reference of the same vendor contract.
  */
 class FallbackTierTest {
-    private static HostEmulationRuntime rt;
-
-    @BeforeAll
-    static void open() {
-        rt = HostEmulationRuntime.create(HostEmulationRuntime.defaultCache());
-    }
-
-    @AfterAll
-    static void close() {
-        rt.close();
-    }
+    private static final HostEmulationRuntime rt = EmulatedRuntime.get();
 
     private static long random(int n, long seed) {
         float[] f = new float[n];
@@ -92,7 +80,7 @@ class FallbackTierTest {
         for (ConvGeometry g : geometries) {
             int xs = g.n() * g.c() * g.h() * g.w(), ws = g.k() * g.c() * g.r() * g.s(), ys = g.n() * g.k() * g.p() * g.q();
             long x = random(xs, 4), w = random(ws, 5), dy = random(ys, 6);
-            long work = rt.malloc(conv.workspaceBytes(g));
+            long work = rt.malloc(conv.workspaceBytes(g, DeviceRuntime.ConvPass.FORWARD));
             for (float beta : new float[]{0, 2}) {
                 long y1 = random(ys, 7), y2 = random(ys, 7);
                 rt.convolutionForward(g, 0.5f, x, w, beta, y1, 0);
