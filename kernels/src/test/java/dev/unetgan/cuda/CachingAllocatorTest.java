@@ -2,6 +2,7 @@ package dev.unetgan.cuda;
 
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -75,6 +76,44 @@ class CachingAllocatorTest {
             a.free(mid);
             a.free(small);
             assertThrows(IllegalStateException.class, () -> a.free(small));
+        }
+    }
+
+    /** The emulated runtime with a device of {@code capacity} bytes: malloc beyond it fails as cuMemAlloc would. */
+    private static DeviceRuntime withCapacity(long capacity) {
+        java.util.Map<Long, Long> sizes = new java.util.HashMap<>();
+        return (DeviceRuntime) Proxy.newProxyInstance(DeviceRuntime.class.getClassLoader(),
+                new Class<?>[]{DeviceRuntime.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("malloc")) {
+                        long bytes = (long) args[0];
+                        if (sizes.values().stream().mapToLong(Long::longValue).sum() + bytes > capacity) {
+                            throw new CudaException("cuMemAlloc: CUDA_ERROR_OUT_OF_MEMORY");
+                        }
+                        long address = rt.malloc(bytes);
+                        sizes.put(address, bytes);
+                        return address;
+                    }
+                    if (method.getName().equals("free")) {
+                        sizes.remove((Long) args[0]);
+                    }
+                    return method.invoke(rt, args);
+                });
+    }
+
+    @Test
+    void outOfMemoryReleasesTheCachedSegmentsAndRetries() {
+        try (CachingAllocator a = new CachingAllocator(withCapacity(44L << 20))) {
+            CachingAllocator.Block first = a.allocate(5L << 20);    // a 20 MiB segment
+            CachingAllocator.Block second = a.allocate(16L << 20);  // does not fit first's rest: a second one
+            a.free(first);
+            assertEquals(2, a.stats().deviceMallocs());
+            // Needs its own 22 MiB segment, which does not fit next to the two held (40 MiB of 44): the wholly free
+            // first segment is given back and the request retried.
+            CachingAllocator.Block third = a.allocate(22L << 20);
+            assertEquals(3, a.stats().deviceMallocs());
+            assertEquals(1, a.stats().deviceFrees());
+            a.free(second);
+            a.free(third);
         }
     }
 
