@@ -9,7 +9,8 @@ import java.util.Arrays;
 /** Reductions, argmax and softmax (reduce.cu, softmax.cu). */
 final class CudaReduce {
     private final KernelLauncher launcher;
-    private final DeviceRuntime.Kernel reduce, argmax, softmaxForward, softmaxBackward;
+    private final DeviceRuntime.Kernel reduce, argmax, softmaxForward, softmaxBackward, softmaxRowsForward,
+            softmaxRowsBackward;
     /** The int image of {@code struct ReducePlan}: keptRank, then an Indexer. */
     private final int[] plan = new int[1 + IndexerStruct.INTS];
 
@@ -20,6 +21,17 @@ final class CudaReduce {
         argmax = rt.kernel("argmax_kernel");
         softmaxForward = rt.kernel("softmax_forward_kernel");
         softmaxBackward = rt.kernel("softmax_backward_kernel");
+        softmaxRowsForward = rt.kernel("softmax_rows_forward_kernel");
+        softmaxRowsBackward = rt.kernel("softmax_rows_backward_kernel");
+    }
+
+    /** A launch of one warp per row over {@code rows} rows (softmax along the last axis). */
+    private void warpPerRow(DeviceRuntime.Kernel kernel, long rows) {
+        int warpsPerBlock = KernelLauncher.BLOCK / 32;
+        if (rows > 0) {
+            launcher.launch(kernel, (int) Math.min(KernelLauncher.MAX_GRID, (rows + warpsPerBlock - 1) / warpsPerBlock),
+                    KernelLauncher.BLOCK);
+        }
     }
 
     /**
@@ -74,6 +86,12 @@ final class CudaReduce {
 
     void softmax(NDArray x, int axis, boolean log, NDArray out) {
         long[] oli = outerLenInner(x.shape(), axis);
+        if (oli[2] == 1) {
+            launcher.args().ptr(CudaStorage.address(x)).ptr(CudaStorage.address(out)).i64(oli[0]).i32((int) oli[1])
+                    .i32(log ? 1 : 0);
+            warpPerRow(softmaxRowsForward, oli[0]);
+            return;
+        }
         launcher.args().ptr(CudaStorage.address(x)).ptr(CudaStorage.address(out)).i64(oli[0]).i32((int) oli[1])
                 .i64(oli[2]).i32(log ? 1 : 0);
         launcher.gridStride(softmaxForward, oli[0] * oli[2]);
@@ -81,6 +99,12 @@ final class CudaReduce {
 
     void softmaxBackward(NDArray y, NDArray gradOut, int axis, boolean log, NDArray gradIn) {
         long[] oli = outerLenInner(y.shape(), axis);
+        if (oli[2] == 1) {
+            launcher.args().ptr(CudaStorage.address(y)).ptr(CudaStorage.address(gradOut))
+                    .ptr(CudaStorage.address(gradIn)).i64(oli[0]).i32((int) oli[1]).i32(log ? 1 : 0);
+            warpPerRow(softmaxRowsBackward, oli[0]);
+            return;
+        }
         launcher.args().ptr(CudaStorage.address(y)).ptr(CudaStorage.address(gradOut))
                 .ptr(CudaStorage.address(gradIn)).i64(oli[0]).i32((int) oli[1]).i64(oli[2]).i32(log ? 1 : 0);
         launcher.gridStride(softmaxBackward, oli[0] * oli[2]);
