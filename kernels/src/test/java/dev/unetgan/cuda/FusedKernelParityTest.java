@@ -98,6 +98,28 @@ class FusedKernelParityTest {
     }
 
     @Test
+    void lossPartialsDoNotDependOnTheGridSize() {
+        HostEmulationRuntime rt = EmulatedRuntime.get();
+        int n = 5 * CudaGan.CHUNK + 123, chunks = 6;
+        float[] logits = random(n, 9, -3, 3);
+        long x = rt.malloc(4L * n), partials = rt.malloc(8L * chunks);
+        rt.copyToDevice(java.lang.foreign.MemorySegment.ofArray(logits), x, 4L * n);
+        List<double[]> results = new ArrayList<>();
+        for (int grid : new int[]{chunks, 1, 4}) {
+            rt.launch(rt.kernel("gan_loss_partial_kernel"), Dim3.of(grid), Dim3.of(KernelLauncher.BLOCK), 0,
+                    new KernelArgs().i32(GanLossKind.BCE.ordinal()).ptr(x).ptr(0).f32(1).f32(1)
+                            .ptr(0).ptr(partials).i64(n));
+            double[] p = new double[chunks];
+            rt.copyToHost(partials, java.lang.foreign.MemorySegment.ofArray(p), 8L * chunks);
+            results.add(p);
+        }
+        assertArrayEquals(results.get(0), results.get(1), "one block striding over the chunks");
+        assertArrayEquals(results.get(0), results.get(2), "four blocks");
+        rt.free(x);
+        rt.free(partials);
+    }
+
+    @Test
     void consistencyLossAndItsThreeGradients() {
         for (int n : new int[]{1, 300, 5000}) {
             float[] mixed = random(n, 1, -2, 2), real = random(n, 2, -2, 2), fake = random(n, 3, -2, 2);
