@@ -2,7 +2,6 @@ package dev.unetgan.autograd;
 
 import dev.unetgan.tensor.BinaryOp;
 import dev.unetgan.tensor.Conv2dSpec;
-import dev.unetgan.tensor.Device;
 import dev.unetgan.tensor.NDArray;
 import dev.unetgan.tensor.Ops;
 import dev.unetgan.tensor.Pool2dSpec;
@@ -35,11 +34,16 @@ public final class OpSpecs {
         return Shape.of(dims);
     }
 
-    /** A 1-D constant of {@code like}'s dtype, so rows run in F32 and F64 alike. */
+    /** A 1-D constant of {@code like}'s dtype on its device, so rows run in F32 and F64 and on any backend. */
     private static NDArray constant(Tensor like, double... v) {
-        try (NDArray f64 = NDArray.of(v, v.length)) {
-            return Ops.cast(f64, like.dtype());
+        try (NDArray f64 = NDArray.of(v, v.length); NDArray cast = Ops.cast(f64, like.dtype())) {
+            return cast.to(like.device());
         }
+    }
+
+    /** I32 indices on {@code like}'s device. */
+    private static NDArray indices(Tensor like, int... v) {
+        return NDArray.of(v, Shape.of(v.length), like.device());
     }
 
     /** All rows. */
@@ -197,11 +201,11 @@ public final class OpSpecs {
         rows.add(OpSpec.of("softmax wide axis0", REAL, x -> x.get(0).softmax(0), s(37, 3)));
         rows.add(OpSpec.of("log_softmax wide last axis", REAL, x -> x.get(0).logSoftmax(-1), s(3, 37)));
         rows.add(OpSpec.of("gather wide rows", REAL,
-                x -> x.get(0).gather(NDArray.of(new int[]{2, 0, 2, 1}, Shape.of(4), Device.CPU)), s(3, 37)));
+                x -> x.get(0).gather(indices(x.get(0), 2, 0, 2, 1)), s(3, 37)));
         rows.add(OpSpec.of("matmul wide", REAL, x -> x.get(0).matmul(x.get(1)), s(17, 19), s(19, 21)));
         rows.add(OpSpec.of("matmul wide TT batched", REAL, x -> x.get(0).matmul(x.get(1), true, true), s(2, 5, 17), s(2, 19, 5)));
         rows.add(OpSpec.of("gather repeated rows", REAL,
-                x -> x.get(0).gather(NDArray.of(new int[]{0, 3, 3, 1, 4, 0}, Shape.of(6), Device.CPU)), s(5, 3)));
+                x -> x.get(0).gather(indices(x.get(0), 0, 3, 3, 1, 4, 0)), s(5, 3)));
         rows.add(OpSpec.of("slice axis1", REAL, x -> x.get(0).slice(1, 1, 4), s(3, 5)));
         rows.add(OpSpec.of("slice axis0 prefix", REAL, x -> x.get(0).slice(0, 0, 2), s(3, 5)));
         rows.add(OpSpec.of("slice last axis suffix", REAL, x -> x.get(0).slice(-1, 2, 4), s(2, 3, 4)));
