@@ -96,8 +96,9 @@ public final class Init {
             q[i] *= gain;
         }
         try (Scope scope = Scope.open()) {
-            NDArray host = NDArray.of(q, Shape.of(rows, cols), a.device());
-            Ops.copyInto(Ops.cast(host, a.dtype()).reshape(a.shape()), a);
+            // Cast on the host: F64 exists only on the CPU backend.
+            NDArray host = Ops.cast(NDArray.of(q, Shape.of(rows, cols), Device.CPU), a.dtype());
+            Ops.copyInto(host.reshape(a.shape()).to(a.device()), a);
         }
     }
 
