@@ -1,5 +1,7 @@
 package dev.unetgan.gan.model;
 
+import dev.unetgan.gan.train.CutMixRegime;
+
 import java.util.Locale;
 
 /**
@@ -8,11 +10,11 @@ import java.util.Locale;
  * training time). {@code ch} for {@code fashion32} is provisional, chosen for CPU runs; the training-app issue fixes it.
  */
 public record Preset(String name, int resolution, int channels, int ch, int nClasses, int batch, double gLr,
-                     double dLr, double adamEps, double snEps, String cutmix, int warmupEpochs, int emaStart) {
-    public static final Preset FFHQ256 = new Preset("ffhq256", 256, 3, 64, 0, 20, 1e-4, 5e-4, 1e-6, 1e-6, "full-batch", 100, 21000);
-    public static final Preset CELEBA128 = new Preset("celeba128", 128, 3, 64, 0, 50, 5e-5, 2e-4, 1e-6, 1e-6, "every-batch", 0, 21000);
-    public static final Preset COCO128 = new Preset("coco128", 128, 3, 64, 10, 80, 5e-5, 2e-4, 1e-8, 1e-8, "full-batch", 200, 0);
-    public static final Preset FASHION32 = new Preset("fashion32", 32, 1, 32, 10, 64, 1e-4, 4e-4, 1e-6, 1e-6, "every-batch", 0, 1000);
+                     double dLr, double adamEps, double snEps, CutMixRegime cutmix, int warmupEpochs, int emaStart) {
+    public static final Preset FFHQ256 = new Preset("ffhq256", 256, 3, 64, 0, 20, 1e-4, 5e-4, 1e-6, 1e-6, CutMixRegime.FULL_BATCH, 100, 21000);
+    public static final Preset CELEBA128 = new Preset("celeba128", 128, 3, 64, 0, 50, 5e-5, 2e-4, 1e-6, 1e-6, CutMixRegime.EVERY_BATCH, 0, 21000);
+    public static final Preset COCO128 = new Preset("coco128", 128, 3, 64, 10, 80, 5e-5, 2e-4, 1e-8, 1e-8, CutMixRegime.FULL_BATCH, 200, 0);
+    public static final Preset FASHION32 = new Preset("fashion32", 32, 1, 32, 10, 64, 1e-4, 4e-4, 1e-6, 1e-6, CutMixRegime.EVERY_BATCH, 0, 1000);
 
     private static final Preset[] ALL = {FFHQ256, CELEBA128, COCO128, FASHION32};
 
