@@ -160,7 +160,8 @@ final class CpuSpectralNorm {
             VectorMask<Float> m = S.indexInRange(j, n);
             a0 = FloatVector.fromArray(S, w, off + j, m).fma(FloatVector.fromArray(S, v, j, m), a0);
         }
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        // Not reduceLanes(ADD): its order changes with JIT compilation, and runs must reproduce (CpuReduce.foldLanes).
+        return (float) CpuReduce.foldLanes(a0.add(a1).add(a2.add(a3)), new float[L]);
     }
 
     /** {@code Σ a[i]²} over the first {@code n} elements, in double. */

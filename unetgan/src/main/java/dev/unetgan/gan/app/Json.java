@@ -14,9 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Flat JSON objects (values: strings, numbers, booleans, null, and lists of those) for {@code config.json}, checkpoint
- * metadata and {@code inspect --json}, on jackson-core's streaming API. Nested objects are written by
- * {@link #write} when a value is itself a {@code Map}.
+ * JSON objects as ordered maps (values: strings, numbers, booleans, null, lists and maps) for {@code config.json},
+ * checkpoint metadata and the {@code --json} outputs, on jackson-core's streaming API.
  */
 public final class Json {
     private static final JsonFactory FACTORY = new JsonFactory();
@@ -66,7 +65,7 @@ public final class Json {
     }
 
     /**
-     * Reads one flat JSON object: numbers become Long or Double, lists become Lists.
+     * Reads one JSON object: numbers become Long or Double, arrays Lists, objects Maps.
      *
      * @throws IllegalArgumentException if the text is not such an object
      */
@@ -75,18 +74,23 @@ public final class Json {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("expected a JSON object, got: " + abbreviate(text));
             }
-            Map<String, Object> out = new LinkedHashMap<>();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String key = p.currentName();
-                out.put(key, scalarOrList(p, p.nextToken()));
-            }
-            return out;
+            return object(p);
         } catch (IOException e) {
             throw new IllegalArgumentException("malformed JSON (" + e.getMessage() + "): " + abbreviate(text), e);
         }
     }
 
-    private static Object scalarOrList(JsonParser p, JsonToken t) throws IOException {
+    /** The rest of an object whose START_OBJECT was just read. */
+    private static Map<String, Object> object(JsonParser p) throws IOException {
+        Map<String, Object> out = new LinkedHashMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            out.put(key, value(p, p.nextToken()));
+        }
+        return out;
+    }
+
+    private static Object value(JsonParser p, JsonToken t) throws IOException {
         return switch (t) {
             case VALUE_STRING -> p.getText();
             case VALUE_NUMBER_INT -> p.getLongValue();
@@ -97,10 +101,11 @@ public final class Json {
             case START_ARRAY -> {
                 List<Object> list = new ArrayList<>();
                 for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
-                    list.add(scalarOrList(p, e));
+                    list.add(value(p, e));
                 }
                 yield list;
             }
+            case START_OBJECT -> object(p);
             default -> throw new IllegalArgumentException("unsupported JSON value " + t + " at " + p.currentName());
         };
     }
