@@ -150,19 +150,32 @@ public final class Trainer {
                                         + " %.2f  %.2f it/s", done, config.iterations(), losses.dTotal(),
                                 losses.gTotal(), acc.real(), acc.fake(), its / seconds));
                         intervalStart = System.nanoTime();
-                        Plots.lines(run.metrics(), List.of("d_total", "g_total", "d_real", "d_fake"), "Losses", "loss",
-                                run.plot("losses"));
-                        Plots.lines(run.metrics(), List.of("acc_real", "acc_fake", "acc_mixed_pixels"),
-                                "D accuracy (probe batch)", "accuracy", run.plot("accuracy"));
+                        bestEffort(progress, "plots", () -> {
+                            Plots.lines(run.metrics(), List.of("d_total", "g_total", "d_real", "d_fake"), "Losses",
+                                    "loss", run.plot("losses"));
+                            Plots.lines(run.metrics(), List.of("acc_real", "acc_fake", "acc_mixed_pixels"),
+                                    "D accuracy (probe batch)", "accuracy", run.plot("accuracy"));
+                        });
                     }
                 }
                 progress.stepTo(done);
                 boolean last = done == config.iterations();
+                if (stopRequested && !last) {
+                    // The JVM is shutting down: the checkpoint first, nothing optional.
+                    TrainingCheckpoint.save(run.latest(), config, models, step, progress(done, rng, loader, best));
+                    progress.note("stopped at iteration " + done + "; checkpoint " + run.latest() + " written; continue"
+                            + " with: unetgan train --resume " + run.root());
+                    if (metric != null) {
+                        metric.close();
+                    }
+                    return new Result(Status.INTERRUPTED, done, best);
+                }
                 boolean sampled = false;
                 if (done % config.sampleEvery() == 0 || last) {
                     sampler.refresh(models.gEma());
                     sampled = true;
-                    writeSamples(sampler, models, done);
+                    long iteration = done;
+                    bestEffort(progress, "samples", () -> writeSamples(sampler, models, iteration));
                 }
                 if (metrics != null && config.evalEvery() > 0 && (done % config.evalEvery() == 0 || last)) {
                     if (!sampled) {
@@ -173,8 +186,8 @@ public final class Trainer {
                     }
                     ClassifierMetrics.Scores s = evaluate(metric, sampler, config.evalSamples());
                     evalCsv.row(List.of(done, s.fcd(), s.classifierScore(), s.precision(), s.recall()));
-                    Plots.lines(run.eval(), List.of("fcd"), "Fréchet Classifier Distance (EMA G; not FID)", "FCD",
-                            run.plot("fcd"));
+                    bestEffort(progress, "plots", () -> Plots.lines(run.eval(), List.of("fcd"),
+                            "Fréchet Classifier Distance (EMA G; not FID)", "FCD", run.plot("fcd")));
                     progress.note(String.format(Locale.ROOT, "it %d: FCD %.3f  classifier score %.3f  precision %.3f"
                             + "  recall %.3f", done, s.fcd(), s.classifierScore(), s.precision(), s.recall()));
                     if (Double.isNaN(best) || s.fcd() < best) {
@@ -182,16 +195,8 @@ public final class Trainer {
                         TrainingCheckpoint.save(run.best(), config, models, step, progress(done, rng, loader, best));
                     }
                 }
-                if (done % config.checkpointEvery() == 0 || last || stopRequested) {
+                if (done % config.checkpointEvery() == 0 || last) {
                     TrainingCheckpoint.save(run.latest(), config, models, step, progress(done, rng, loader, best));
-                }
-                if (stopRequested && !last) {
-                    progress.note("stopped at iteration " + done + "; checkpoint " + run.latest() + " written; continue"
-                            + " with: unetgan train --resume " + run.root());
-                    if (metric != null) {
-                        metric.close();
-                    }
-                    return new Result(Status.INTERRUPTED, done, best);
                 }
             }
             if (metric != null) {
@@ -199,6 +204,20 @@ public final class Trainer {
             }
             progress.note("finished " + done + " iterations; outputs in " + run.root());
             return new Result(Status.FINISHED, done, best);
+        }
+    }
+
+    /** A figure, which is output and not state: a failure to draw it is reported and training goes on. */
+    @FunctionalInterface
+    private interface Output {
+        void write() throws IOException;
+    }
+
+    private static void bestEffort(Progress progress, String what, Output output) {
+        try {
+            output.write();
+        } catch (IOException | RuntimeException e) {
+            progress.note("warning: could not write the " + what + ": " + e);
         }
     }
 
