@@ -1,16 +1,22 @@
 package dev.unetgan.gan.cli;
 
+import dev.unetgan.gan.app.Json;
+import dev.unetgan.gan.app.RunFolder;
+import dev.unetgan.gan.app.TrainingCheckpoint;
 import dev.unetgan.gan.model.BigGanDiscriminator;
 import dev.unetgan.gan.model.BigGanGenerator;
 import dev.unetgan.gan.model.ModelConfig;
 import dev.unetgan.gan.model.Preset;
 import dev.unetgan.gan.model.UNetDiscriminator;
 import dev.unetgan.nn.Module;
+import dev.unetgan.tensor.Device;
 import dev.unetgan.tensor.NDArray;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -21,11 +27,13 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 /**
- * {@code unetgan inspect}: builds G, the U-Net D and the baseline D (uninitialized, so that it is quick) and prints
- * their layer tables, parameter counts and SN buffer counts.
+ * {@code unetgan inspect}: builds G, the U-Net D and the baseline D (uninitialized, so that it is quick) of a preset
+ * (with overrides) or of a training checkpoint's configuration, and prints their layer tables, parameter counts and
+ * SN buffer counts.
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "Print the layer tables and parameter counts of G, the U-Net D and the baseline D.")
+        description = "Print the layer tables and parameter counts of G, the U-Net D and the baseline D, for a preset"
+                + " or a checkpoint.")
 final class InspectCommand implements Callable<Integer> {
     @Option(names = "--preset", defaultValue = "celeba128", description = "ffhq256, celeba128, coco128 or fashion32 (default: ${DEFAULT-VALUE}).")
     String preset;
@@ -45,6 +53,9 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--attention", split = ",", description = "Resolutions with self-attention (default: none).")
     List<Integer> attention = List.of();
 
+    @Option(names = "--checkpoint", description = "Inspect the architecture of this run folder's (or file's) checkpoint instead of a preset.")
+    Path checkpoint;
+
     @Option(names = "--json", description = "Print JSON instead of tables.")
     boolean json;
 
@@ -57,19 +68,35 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
-        Preset p = Preset.named(preset);
-        ModelConfig base = p.model();
-        ModelConfig cfg = new ModelConfig(or(res, base.resolution()), or(channels, base.channels()), or(ch, base.ch()),
-                or(classes, base.nClasses()), base.dimZ(), base.snEps(), Set.copyOf(attention), base.dtype(), base.device());
+    public Integer call() throws IOException {
+        ModelConfig cfg;
+        Map<String, Object> source = new LinkedHashMap<>();
+        if (checkpoint != null) {
+            try (TrainingCheckpoint.Loaded loaded = TrainingCheckpoint.read(RunFolder.checkpointIn(checkpoint))) {
+                cfg = loaded.config().model(Device.CPU);
+                source.put("checkpoint", loaded.file().toString());
+                source.put("iteration", loaded.progress().iteration());
+                source.put("train_config", loaded.config().toMap());
+            }
+        } else {
+            Preset p = Preset.named(preset);
+            ModelConfig base = p.model();
+            cfg = new ModelConfig(or(res, base.resolution()), or(channels, base.channels()), or(ch, base.ch()),
+                    or(classes, base.nClasses()), base.dimZ(), base.snEps(), Set.copyOf(attention), base.dtype(),
+                    base.device());
+            source.put("preset", p.name());
+        }
         List<Report> reports = List.of(
                 report("G", cfg, c -> new BigGanGenerator(c, null)),
                 report("D", cfg, c -> new UNetDiscriminator(c, null)),
                 report("Baseline D", cfg, c -> new BigGanDiscriminator(c, null)));
         PrintStream out = System.out;
         if (json) {
-            out.println(toJson(cfg, reports));
+            out.println(toJson(source, cfg, reports));
         } else {
+            if (source.containsKey("checkpoint")) {
+                out.printf("checkpoint %s at iteration %d%n", source.get("checkpoint"), source.get("iteration"));
+            }
             out.printf("config: res %d, c %d, ch %d, %s, attention %s%n", cfg.resolution(), cfg.channels(), cfg.ch(),
                     cfg.conditional() ? cfg.nClasses() + " classes (class-conditional BN, projection D)" : "unconditional (self-modulation)",
                     cfg.attention().isEmpty() ? "none" : cfg.attention());
@@ -128,22 +155,30 @@ final class InspectCommand implements Callable<Integer> {
         }
     }
 
-    private static String toJson(ModelConfig cfg, List<Report> reports) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("{\"config\":{\"res\":").append(cfg.resolution()).append(",\"channels\":").append(cfg.channels())
-                .append(",\"ch\":").append(cfg.ch()).append(",\"classes\":").append(cfg.nClasses())
-                .append(",\"attention\":").append(cfg.attention().stream().sorted().toList()).append('}');
+    private static String toJson(Map<String, Object> source, ModelConfig cfg, List<Report> reports) {
+        Map<String, Object> root = new LinkedHashMap<>(source);
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("res", cfg.resolution());
+        config.put("channels", cfg.channels());
+        config.put("ch", cfg.ch());
+        config.put("classes", cfg.nClasses());
+        config.put("attention", cfg.attention().stream().sorted().toList());
+        root.put("config", config);
         for (Report r : reports) {
-            sb.append(",\"").append(r.model()).append("\":{\"params\":").append(r.params()).append(",\"sn_layers\":")
-                    .append(r.snLayers()).append(",\"sn_u\":").append(r.snU()).append(",\"layers\":[");
-            for (int i = 0; i < r.rows().size(); i++) {
-                Row row = r.rows().get(i);
-                sb.append(i == 0 ? "" : ",").append("{\"name\":\"").append(row.name()).append("\",\"type\":\"")
-                        .append(row.type()).append("\",\"params\":").append(row.params()).append(",\"sn_u\":")
-                        .append(row.snU()).append('}');
-            }
-            sb.append("]}");
+            Map<String, Object> model = new LinkedHashMap<>();
+            model.put("params", r.params());
+            model.put("sn_layers", r.snLayers());
+            model.put("sn_u", r.snU());
+            model.put("layers", r.rows().stream().map(row -> {
+                Map<String, Object> layer = new LinkedHashMap<>();
+                layer.put("name", row.name());
+                layer.put("type", row.type());
+                layer.put("params", row.params());
+                layer.put("sn_u", row.snU());
+                return layer;
+            }).toList());
+            root.put(r.model(), model);
         }
-        return sb.append('}').toString();
+        return Json.write(root, false);
     }
 }
