@@ -110,8 +110,16 @@ public final class GanStep implements AutoCloseable {
                 case EVERY_BATCH, CONSISTENCY_ONLY -> true;
                 case FULL_BATCH -> rng.nextDouble() < cutmixProbability;
             };
-            double[] dTerms = discriminatorStep(x, y, batch, cutmix);
-            double gTotal = generatorStep(batch, y);
+            // One scope per phase: an engine array lives until its scope closes, so without these the G step would
+            // run on top of every activation and gradient of the D step, and the peak would be their sum.
+            double[] dTerms;
+            try (Scope phase = Scope.open()) {
+                dTerms = discriminatorStep(x, y, batch, cutmix);
+            }
+            double gTotal;
+            try (Scope phase = Scope.open()) {
+                gTotal = generatorStep(batch, y);
+            }
             ema.update(iteration);
             return new Losses(dTerms[0], dTerms[1], dTerms[2], dTerms[3], dTerms[4], dTerms[5], gTotal, cutmix,
                     dTerms[6], dTerms[7], dTerms[8]);
@@ -123,9 +131,9 @@ public final class GanStep implements AutoCloseable {
         // In conditional mode the fakes of a CutMix step use the real labels, so that the pairs align (§5).
         NDArray yFake = y == null ? null : cutmix ? y : g.sampleLabels(rng, batch);
         NDArray fake;
-        try (NoGrad ignored = NoGrad.enter()) {
+        try (Scope scope = Scope.open(); NoGrad ignored = NoGrad.enter()) {
             g.train();
-            fake = g.forward(Tensor.of(g.sampleZ(rng, batch)), yFake).value();
+            fake = scope.keep(g.forward(Tensor.of(g.sampleZ(rng, batch)), yFake).value());
         }
         GanOps.Mix mix = cutmix ? CutMix.blend(x, fake, CutMix.sample(rng, batch, x.dim(2))) : null;
         NDArray input = cutmix ? Ops.concat(0, fake, x, mix.mixed()) : Ops.concat(0, fake, x);
