@@ -41,12 +41,11 @@ public final class GanStep implements AutoCloseable {
 
     /**
      * The loss terms of one iteration, as host doubles (reading them synchronizes a GPU; callers log every N
-     * iterations). Terms that did not run are 0; {@code mixed} tells whether the D step used CutMix. The accuracies
-     * are D's, in the D step, by the sign of its logits: {@code accReal} and {@code accFake} per image (encoder), and
-     * {@code accMixed} per pixel of the CutMix images against the mask (NaN when the step did not mix).
+     * iterations). Terms that did not run are 0; {@code mixed} tells whether the D step used CutMix. (D's accuracies
+     * are measured apart from training, in eval mode, by the training application's probe.)
      */
     public record Losses(double dTotal, double dReal, double dFake, double mixDec, double mixEnc, double consistency,
-                         double gTotal, boolean mixed, double accReal, double accFake, double accMixed) {
+                         double gTotal, boolean mixed) {
     }
 
     private final BigGanGenerator g;
@@ -121,12 +120,11 @@ public final class GanStep implements AutoCloseable {
                 gTotal = generatorStep(batch, y);
             }
             ema.update(iteration);
-            return new Losses(dTerms[0], dTerms[1], dTerms[2], dTerms[3], dTerms[4], dTerms[5], gTotal, cutmix,
-                    dTerms[6], dTerms[7], dTerms[8]);
+            return new Losses(dTerms[0], dTerms[1], dTerms[2], dTerms[3], dTerms[4], dTerms[5], gTotal, cutmix);
         }
     }
 
-    /** Returns {dTotal, dReal, dFake, mixDec, mixEnc, consistency, accReal, accFake, accMixed}. */
+    /** Returns {dTotal, dReal, dFake, mixDec, mixEnc, consistency}. */
     private double[] discriminatorStep(NDArray x, NDArray y, int batch, boolean cutmix) {
         // In conditional mode the fakes of a CutMix step use the real labels, so that the pairs align (§5).
         NDArray yFake = y == null ? null : cutmix ? y : g.sampleLabels(rng, batch);
@@ -163,10 +161,7 @@ public final class GanStep implements AutoCloseable {
         };
         total.backward();
         dOpt.step();
-        double[] enc = out.enc().value().toDoubleArray();
-        double accMixed = cutmix ? pixelAccuracy(out.dec().value(), mix.mask()) : Double.NaN;
-        return new double[]{total.item(), real.item(), fakeTerm.item(), value(mixDec), value(mixEnc), value(cons),
-                fraction(enc, batch, 2 * batch, true), fraction(enc, 0, batch, false), accMixed};
+        return new double[]{total.item(), real.item(), fakeTerm.item(), value(mixDec), value(mixEnc), value(cons)};
     }
 
     private double generatorStep(int batch, NDArray realLabels) {
@@ -193,27 +188,6 @@ public final class GanStep implements AutoCloseable {
             return loss.apply(enc, 1.0);
         }
         return loss.apply(enc, 0.5).add(loss.apply(out.dec().slice(0, from * batch, to * batch), 0.5));
-    }
-
-    /** The fraction of {@code logits[from, to)} on the real side ({@code > 0}) when {@code real}, else on the fake side. */
-    private static double fraction(double[] logits, int from, int to, boolean real) {
-        int hits = 0;
-        for (int i = from; i < to; i++) {
-            hits += (logits[i] > 0) == real ? 1 : 0;
-        }
-        return (double) hits / (to - from);
-    }
-
-    /** The fraction of pixels of the mixed rows of {@code dec [3B,1,H,W]} whose sign agrees with the mask. */
-    private static double pixelAccuracy(NDArray dec, NDArray mask) {
-        double[] logits = dec.toDoubleArray();
-        double[] m = mask.toDoubleArray();
-        int offset = 2 * m.length; // rows [2B, 3B) hold the mixed images; m holds B of them
-        int hits = 0;
-        for (int i = 0; i < m.length; i++) {
-            hits += (logits[offset + i] > 0) == (m[i] > 0.5) ? 1 : 0;
-        }
-        return (double) hits / m.length;
     }
 
     private static double value(Tensor t) {

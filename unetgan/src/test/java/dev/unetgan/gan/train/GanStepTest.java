@@ -108,8 +108,6 @@ class GanStepTest {
                 double expected = (normal ? l.dReal() + l.dFake() : 0) + l.mixDec() + l.mixEnc() + l.consistency();
                 assertEquals(expected, l.dTotal(), 1e-5 * Math.abs(expected), regime + " p=" + p);
                 assertTrue(l.dReal() > 0 && l.dFake() > 0 && l.gTotal() > 0 && Double.isFinite(l.dTotal()), l.toString());
-                assertTrue(l.accReal() >= 0 && l.accReal() <= 1 && l.accFake() >= 0 && l.accFake() <= 1, l.toString());
-                assertEquals(mixed, !Double.isNaN(l.accMixed()), l.toString());
             }
         }
     }
@@ -180,11 +178,7 @@ class GanStepTest {
             double dStart = mean(dPhase, 0, 10, GanStep.Losses::dTotal);
             double dEnd = mean(dPhase, 110, 120, GanStep.Losses::dTotal);
             double corr = maskCorrelation(m, data, new Generator(14));
-            GanStep.Losses last = dPhase.getLast();
-            System.out.printf("toy: D loss %.4f -> %.4f, pixel-map/mask correlation %.3f, %s%n", dStart, dEnd, corr, last);
-            assertEquals(1.0, last.accReal());
-            assertEquals(1.0, last.accFake());
-            assertTrue(last.accMixed() > 0.8, "D's per-pixel accuracy on CutMix images: " + last.accMixed());
+            System.out.printf("toy: D loss %.4f -> %.4f, pixel-map/mask correlation %.3f%n", dStart, dEnd, corr);
             assertTrue(dEnd < 0.5 * dStart, "D loss " + dStart + " -> " + dEnd);
             assertTrue(corr > 0.5, "correlation of D's pixel map with the CutMix mask: " + corr);
 
