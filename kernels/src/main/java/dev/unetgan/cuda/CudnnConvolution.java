@@ -147,7 +147,8 @@ final class CudnnConvolution implements ConvolutionTier {
                 Pointer.to(beta), p.w(), JCudaAddress.at(dw)), "cudnnConvolutionBackwardFilter");
     }
 
-    void destroy() {
+    @Override
+    public void close() {
         for (Plan p : plans.values()) {
             JCudnn.cudnnDestroyTensorDescriptor(p.x());
             JCudnn.cudnnDestroyTensorDescriptor(p.y());

@@ -181,9 +181,9 @@ public final class JCudaRuntime implements DeviceRuntime {
     }
 
     @Override
-    public void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
+    public void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, long alpha,
                                     long a, int lda, long strideA, long b, int ldb, long strideB,
-                                    float beta, long c, int ldc, long strideC, int batch) {
+                                    long beta, long c, int ldc, long strideC, int batch) {
         gemm.sgemmStridedBatched(transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc,
                 strideC, batch);
     }
@@ -221,9 +221,7 @@ public final class JCudaRuntime implements DeviceRuntime {
         if (cublas != null) {
             cublas.destroy();
         }
-        if (cudnn != null) {
-            cudnn.destroy();
-        }
+        convolution.close();
         staging.close();
         modules.unload();
         JCudaDriver.cuStreamDestroy(stream);
