@@ -77,8 +77,10 @@ public interface DeviceRuntime extends AutoCloseable {
     enum ConvPass { FORWARD, BACKWARD_DATA, BACKWARD_FILTER }
 
     /**
-     * {@code cudnnGetConvolution*WorkspaceSize}: the scratch bytes {@code pass} needs for {@code g}; the caller
-     * allocates them (from its caching allocator) and passes them in.
+     * The scratch bytes the next call of {@code pass} on {@code g} needs; the caller allocates them (from its caching
+     * allocator) and passes them in. A runtime that measures its algorithm choice (cuDNN's {@code cudnnFind}, see
+     * {@link ConvAlgorithms}) asks, before the first call of a shape, for a search budget and searches inside it
+     * during that call; afterwards, for the chosen algorithm's workspace.
      */
     long convolutionWorkspaceBytes(ConvGeometry g, ConvPass pass);
 
