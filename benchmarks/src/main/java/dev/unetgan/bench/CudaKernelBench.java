@@ -184,7 +184,11 @@ public class CudaKernelBench {
         arrays.clear();
     }
 
-    private void sync() {
+    /** {@value #REPS} calls, then a wait for the stream. */
+    private void repeat(Runnable call) {
+        for (int i = 0; i < REPS; i++) {
+            call.run();
+        }
         backend.runtime().synchronize();
     }
 
@@ -192,10 +196,7 @@ public class CudaKernelBench {
     @Benchmark
     @OperationsPerInvocation(REPS)
     public void elementwiseAdd(Bandwidth rate) {
-        for (int i = 0; i < REPS; i++) {
-            backend.binary(BinaryOp.ADD, a, b, c);
-        }
-        sync();
+        repeat(() -> backend.binary(BinaryOp.ADD, a, b, c));
         rate.add(12.0 * n);
     }
 
@@ -203,10 +204,7 @@ public class CudaKernelBench {
     @Benchmark
     @OperationsPerInvocation(REPS)
     public void reduceSum(Bandwidth rate) {
-        for (int i = 0; i < REPS; i++) {
-            backend.reduce(ReduceOp.SUM, a, new int[]{0}, sum);
-        }
-        sync();
+        repeat(() -> backend.reduce(ReduceOp.SUM, a, new int[]{0}, sum));
         rate.add(4.0 * n);
     }
 
@@ -214,10 +212,7 @@ public class CudaKernelBench {
     @Benchmark
     @OperationsPerInvocation(REPS)
     public void ganLossBce(Bandwidth rate) {
-        for (int i = 0; i < REPS; i++) {
-            backend.ganLoss(GanLossKind.BCE, a, b, 0, 1, loss, c);
-        }
-        sync();
+        repeat(() -> backend.ganLoss(GanLossKind.BCE, a, b, 0, 1, loss, c));
         rate.add(12.0 * n);
     }
 
@@ -225,10 +220,7 @@ public class CudaKernelBench {
     @Benchmark
     @OperationsPerInvocation(REPS)
     public void cutmixBlend(Bandwidth rate) {
-        for (int i = 0; i < REPS; i++) {
-            backend.cutmixBlend(real, fake, boxes, mixed, mask);
-        }
-        sync();
+        repeat(() -> backend.cutmixBlend(real, fake, boxes, mixed, mask));
         rate.add(8.0 * real.size() + 4.0 * mask.size());
     }
 
@@ -236,10 +228,7 @@ public class CudaKernelBench {
     @Benchmark
     @OperationsPerInvocation(REPS)
     public void cutmixConsistency(Bandwidth rate) {
-        for (int i = 0; i < REPS; i++) {
-            backend.cutmixConsistency(a, b, c, d, 1, loss, g1, g2, g3);
-        }
-        sync();
+        repeat(() -> backend.cutmixConsistency(a, b, c, d, 1, loss, g1, g2, g3));
         rate.add(28.0 * n);
     }
 
@@ -247,10 +236,7 @@ public class CudaKernelBench {
     @Benchmark
     @OperationsPerInvocation(REPS)
     public void adam(Bandwidth rate) {
-        for (int i = 0; i < REPS; i++) {
-            backend.adamUpdate(a, b, c, d, new AdamStep(2e-4, 0, 0.999, 1e-6, 0, ++step));
-        }
-        sync();
+        repeat(() -> backend.adamUpdate(a, b, c, d, new AdamStep(2e-4, 0, 0.999, 1e-6, 0, ++step)));
         rate.add(28.0 * n);
     }
 
@@ -258,10 +244,7 @@ public class CudaKernelBench {
     @Benchmark
     @OperationsPerInvocation(REPS)
     public void sgemm(Compute rate) {
-        for (int i = 0; i < REPS; i++) {
-            backend.matmul(mA, false, mB, false, mC);
-        }
-        sync();
+        repeat(() -> backend.matmul(mA, false, mB, false, mC));
         rate.add(2.0 * gemm * gemm * (double) gemm);
     }
 
@@ -269,10 +252,7 @@ public class CudaKernelBench {
     @Benchmark
     @OperationsPerInvocation(REPS)
     public void conv2dForward(Compute rate) {
-        for (int i = 0; i < REPS; i++) {
-            backend.conv2dForward(x, w, null, CONV, y);
-        }
-        sync();
+        repeat(() -> backend.conv2dForward(x, w, null, CONV, y));
         rate.add(2.0 * batch * 128 * 128 * 9 * 32 * 32);
     }
 }
