@@ -1,6 +1,7 @@
 // sgemm.cu: the tiled SGEMM fallback for machines without cuBLAS. It implements cublasSgemmStridedBatched's exact
 // contract (column-major; op flags; leading dimensions; element strides per batch entry, 0 allowed; C not read when
-// beta == 0), so the runtime can swap it in for cuBLAS unchanged (TiledSgemm):
+// beta == 0; alpha and beta read from device memory, as in CUBLAS_POINTER_MODE_DEVICE), so the runtime can swap it
+// in for cuBLAS unchanged (TiledSgemm):
 //   C_z = alpha * op(A_z) * op(B_z) + beta * C_z, z = blockIdx.z                                    (= or += by beta)
 // Each block computes a 64x64 tile of C with 256 threads, 4x4 outputs per thread, through 16-deep K slices of A and
 // B staged in shared memory (row i of the A slice is read by 16 consecutive threads: no bank conflicts; the B slice
@@ -13,9 +14,11 @@
 #define TILE 64
 #define KSLICE 16
 
-extern "C" __global__ void sgemm_tiled_kernel(int transA, int transB, int m, int n, int k, float alpha,
+extern "C" __global__ void sgemm_tiled_kernel(int transA, int transB, int m, int n, int k,
+                                              const float* __restrict__ alphaPtr,
                                               const float* __restrict__ a, int lda, long long strideA,
-                                              const float* __restrict__ b, int ldb, long long strideB, float beta,
+                                              const float* __restrict__ b, int ldb, long long strideB,
+                                              const float* __restrict__ betaPtr,
                                               float* __restrict__ c, int ldc, long long strideC) {
     __shared__ float as[KSLICE][TILE];
     __shared__ float bs[KSLICE][TILE];
@@ -44,6 +47,7 @@ extern "C" __global__ void sgemm_tiled_kernel(int transA, int transB, int m, int
         }
         __syncthreads();
     }
+    const float alpha = *alphaPtr, beta = *betaPtr;
     for (int r = 0; r < 4; r++) {
         for (int q = 0; q < 4; q++) {
             int i = bm + tx + 16 * r, j = bn + ty + 16 * q;

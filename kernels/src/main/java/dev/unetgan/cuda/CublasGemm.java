@@ -1,6 +1,5 @@
 package dev.unetgan.cuda;
 
-import jcuda.Pointer;
 import jcuda.driver.CUstream;
 import jcuda.jcublas.JCublas2;
 import jcuda.jcublas.cublasHandle;
@@ -10,20 +9,17 @@ import jcuda.jcublas.cublasStatus;
 import jcuda.runtime.cudaStream_t;
 
 /**
- * The GEMM tier with cuBLAS: {@code cublasSgemmStridedBatched} on the runtime's stream. alpha and beta come from
- * the host (host pointer mode), as {@link DeviceRuntime#sgemmStridedBatched} passes them.
+ * The GEMM tier with cuBLAS: {@code cublasSgemmStridedBatched} on the runtime's stream, in device pointer mode, so
+ * alpha and beta are the device addresses {@link DeviceRuntime#sgemmStridedBatched} passes: no host scalar, no
+ * synchronization for a scale that a kernel computed.
  */
 final class CublasGemm implements GemmTier {
     private final cublasHandle handle = new cublasHandle();
-    private final float[] alpha = new float[1];
-    private final float[] beta = new float[1];
-    private final Pointer alphaPointer = Pointer.to(alpha);
-    private final Pointer betaPointer = Pointer.to(beta);
 
     CublasGemm(CUstream stream) {
         check(JCublas2.cublasCreate(handle), "cublasCreate");
         check(JCublas2.cublasSetStream(handle, new cudaStream_t(stream)), "cublasSetStream");
-        check(JCublas2.cublasSetPointerMode(handle, cublasPointerMode.CUBLAS_POINTER_MODE_HOST), "cublasSetPointerMode");
+        check(JCublas2.cublasSetPointerMode(handle, cublasPointerMode.CUBLAS_POINTER_MODE_DEVICE), "cublasSetPointerMode");
     }
 
     private static void check(int status, String call) {
@@ -33,16 +29,14 @@ final class CublasGemm implements GemmTier {
     }
 
     @Override
-    public synchronized void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, float a,
+    public synchronized void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, long alpha,
                                           long aPtr, int lda, long strideA, long bPtr, int ldb, long strideB,
-                                          float b, long cPtr, int ldc, long strideC, int batch) {
+                                          long beta, long cPtr, int ldc, long strideC, int batch) {
         DeviceRuntime.checkSgemm(transA, transB, m, n, k, lda, ldb, ldc, batch);
-        alpha[0] = a;
-        beta[0] = b;
         check(JCublas2.cublasSgemmStridedBatched(handle,
                 transA ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N,
-                transB ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N, m, n, k, alphaPointer,
-                JCudaAddress.at(aPtr), lda, strideA, JCudaAddress.at(bPtr), ldb, strideB, betaPointer,
+                transB ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N, m, n, k, JCudaAddress.at(alpha),
+                JCudaAddress.at(aPtr), lda, strideA, JCudaAddress.at(bPtr), ldb, strideB, JCudaAddress.at(beta),
                 JCudaAddress.at(cPtr), ldc, strideC, batch), "cublasSgemmStridedBatched");
     }
 

@@ -264,6 +264,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     /** Frees all device memory of this backend and closes the runtime; its arrays must not be used afterwards. */
     @Override
     public synchronized void close() {
+        linear.close();
         allocator.close();
         runtime.close();
     }

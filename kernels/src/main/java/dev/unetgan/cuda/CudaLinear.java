@@ -18,12 +18,19 @@ final class CudaLinear {
     private final DeviceRuntime rt;
     private final CachingAllocator allocator;
     private final DeviceRuntime.Kernel biasAdd;
+    private final DeviceScalars scalars;
 
     CudaLinear(KernelLauncher launcher, CachingAllocator allocator) {
         this.launcher = launcher;
         this.rt = launcher.runtime();
         this.allocator = allocator;
         biasAdd = rt.kernel("bias_add_kernel");
+        scalars = new DeviceScalars(rt);
+    }
+
+    /** Frees the GEMM constants. */
+    void close() {
+        scalars.close();
     }
 
     /** One convolution pass with the workspace it asks for, taken from the caching allocator for the call. */
@@ -54,10 +61,10 @@ final class CudaLinear {
         }
         long strideA = a.dim(0) == 1 ? 0 : (long) m * k;
         long strideB = b.dim(0) == 1 ? 0 : (long) k * n;
-        rt.sgemmStridedBatched(transB, transA, n, m, k, 1f,
+        rt.sgemmStridedBatched(transB, transA, n, m, k, scalars.of(1f),
                 CudaStorage.address(b), transB ? k : n, strideB,
                 CudaStorage.address(a), transA ? m : k, strideA,
-                0f, CudaStorage.address(out), n, (long) m * n, batch);
+                scalars.of(0f), CudaStorage.address(out), n, (long) m * n, batch);
     }
 
     private static ConvGeometry geometry(NDArray x, NDArray weight, Conv2dSpec spec) {

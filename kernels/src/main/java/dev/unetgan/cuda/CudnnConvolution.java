@@ -16,25 +16,33 @@ import jcuda.jcudnn.cudnnTensorDescriptor;
 import jcuda.jcudnn.cudnnTensorFormat;
 import jcuda.runtime.cudaStream_t;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * The convolution tier with cuDNN's legacy API (JCudnn 11.7.0 classes over the 12.6.0 natives, which link cuDNN 9).
- * Per geometry, the descriptors and the three algorithms (cuDNN's {@code _v7} heuristics: the first that reports
- * success) are made once and cached. alpha and beta are host pointers, as cuDNN requires. The status codes of cuDNN
- * 9 were renumbered, so any non-zero status is a failure and is reported by {@code cudnnGetErrorString}.
+ * Per geometry the descriptors are made once; per geometry and pass the algorithm is chosen once by
+ * {@link ConvAlgorithms}: {@code cudnnFind*AlgorithmEx} in a workspace from the caller's caching allocator, with
+ * the {@code _v7} heuristics as the fallback. alpha and beta are host pointers, as cuDNN requires. The status codes of
+ * cuDNN 9 were renumbered, so any non-zero status is a failure and is reported by {@code cudnnGetErrorString}.
  */
 final class CudnnConvolution implements ConvolutionTier {
+    /** How many candidates to ask cuDNN for (it has 8 forward, 6 data and 7 filter algorithms). */
+    private static final int CANDIDATES = 8;
+
     private final cudnnHandle handle = new cudnnHandle();
     private final Map<ConvGeometry, Plan> plans = new HashMap<>();
+    private final ConvAlgorithms algorithms = new ConvAlgorithms(this::heuristics);
     private final float[] alpha = new float[1];
     private final float[] beta = new float[1];
 
-    /** One geometry's descriptors, algorithms and workspace sizes. */
+    /** One geometry's descriptors. */
     private record Plan(cudnnTensorDescriptor x, cudnnFilterDescriptor w, cudnnTensorDescriptor y,
-                        cudnnConvolutionDescriptor conv, int forwardAlgo, long forwardBytes, int dataAlgo,
-                        long dataBytes, int filterAlgo, long filterBytes) {
+                        cudnnConvolutionDescriptor conv) {
     }
 
     CudnnConvolution(CUstream stream) {
@@ -67,87 +75,112 @@ final class CudnnConvolution implements ConvolutionTier {
         check(JCudnn.cudnnSetConvolution2dDescriptor(conv, g.padH(), g.padW(), g.strideH(), g.strideW(), g.dilationH(),
                 g.dilationW(), cudnnConvolutionMode.CUDNN_CROSS_CORRELATION, f32), "cudnnSetConvolution2dDescriptor");
         check(JCudnn.cudnnSetConvolutionMathType(conv, cudnnMathType.CUDNN_DEFAULT_MATH), "cudnnSetConvolutionMathType");
-        int[] count = new int[1];
-        long[] bytes = new long[1];
-
-        cudnnConvolutionFwdAlgoPerf[] fwd = new cudnnConvolutionFwdAlgoPerf[8];
-        check(JCudnn.cudnnGetConvolutionForwardAlgorithm_v7(handle, x, w, conv, y, fwd.length, count, fwd),
-                "cudnnGetConvolutionForwardAlgorithm_v7");
-        int forwardAlgo = firstOk(count[0], i -> fwd[i].status, i -> fwd[i].algo, "forward", g);
-        check(JCudnn.cudnnGetConvolutionForwardWorkspaceSize(handle, x, w, conv, y, forwardAlgo, bytes),
-                "cudnnGetConvolutionForwardWorkspaceSize");
-        long forwardBytes = bytes[0];
-
-        cudnnConvolutionBwdDataAlgoPerf[] data = new cudnnConvolutionBwdDataAlgoPerf[8];
-        check(JCudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(handle, w, y, conv, x, data.length, count, data),
-                "cudnnGetConvolutionBackwardDataAlgorithm_v7");
-        int dataAlgo = firstOk(count[0], i -> data[i].status, i -> data[i].algo, "backward data", g);
-        check(JCudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(handle, w, y, conv, x, dataAlgo, bytes),
-                "cudnnGetConvolutionBackwardDataWorkspaceSize");
-        long dataBytes = bytes[0];
-
-        cudnnConvolutionBwdFilterAlgoPerf[] filter = new cudnnConvolutionBwdFilterAlgoPerf[8];
-        check(JCudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(handle, x, y, conv, w, filter.length, count, filter),
-                "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
-        int filterAlgo = firstOk(count[0], i -> filter[i].status, i -> filter[i].algo, "backward filter", g);
-        check(JCudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(handle, x, y, conv, w, filterAlgo, bytes),
-                "cudnnGetConvolutionBackwardFilterWorkspaceSize");
-        p = new Plan(x, w, y, conv, forwardAlgo, forwardBytes, dataAlgo, dataBytes, filterAlgo, bytes[0]);
+        p = new Plan(x, w, y, conv);
         plans.put(g, p);
         return p;
     }
 
-    private static int firstOk(int count, java.util.function.IntUnaryOperator status,
-                               java.util.function.IntUnaryOperator algo, String pass, ConvGeometry g) {
-        for (int i = 0; i < count; i++) {
-            if (status.applyAsInt(i) == 0) {
-                return algo.applyAsInt(i);
+    private List<ConvAlgorithms.Candidate> heuristics(ConvGeometry g, DeviceRuntime.ConvPass pass) {
+        Plan p = plan(g);
+        int[] count = new int[1];
+        return switch (pass) {
+            case FORWARD -> {
+                cudnnConvolutionFwdAlgoPerf[] r = perf(cudnnConvolutionFwdAlgoPerf[]::new, cudnnConvolutionFwdAlgoPerf::new);
+                check(JCudnn.cudnnGetConvolutionForwardAlgorithm_v7(handle, p.x(), p.w(), p.conv(), p.y(), r.length,
+                        count, r), "cudnnGetConvolutionForwardAlgorithm_v7");
+                yield candidates(count[0], i -> new ConvAlgorithms.Candidate(r[i].algo, r[i].status, r[i].memory));
             }
+            case BACKWARD_DATA -> {
+                cudnnConvolutionBwdDataAlgoPerf[] r = perf(cudnnConvolutionBwdDataAlgoPerf[]::new, cudnnConvolutionBwdDataAlgoPerf::new);
+                check(JCudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(handle, p.w(), p.y(), p.conv(), p.x(),
+                        r.length, count, r), "cudnnGetConvolutionBackwardDataAlgorithm_v7");
+                yield candidates(count[0], i -> new ConvAlgorithms.Candidate(r[i].algo, r[i].status, r[i].memory));
+            }
+            case BACKWARD_FILTER -> {
+                cudnnConvolutionBwdFilterAlgoPerf[] r = perf(cudnnConvolutionBwdFilterAlgoPerf[]::new, cudnnConvolutionBwdFilterAlgoPerf::new);
+                check(JCudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(handle, p.x(), p.y(), p.conv(), p.w(),
+                        r.length, count, r), "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
+                yield candidates(count[0], i -> new ConvAlgorithms.Candidate(r[i].algo, r[i].status, r[i].memory));
+            }
+        };
+    }
+
+    /** {@value #CANDIDATES} fresh result rows for cuDNN to fill. */
+    private static <T> T[] perf(IntFunction<T[]> array, java.util.function.Supplier<T> row) {
+        T[] rows = array.apply(CANDIDATES);
+        Arrays.setAll(rows, i -> row.get());
+        return rows;
+    }
+
+    private static List<ConvAlgorithms.Candidate> candidates(int count, IntFunction<ConvAlgorithms.Candidate> row) {
+        List<ConvAlgorithms.Candidate> list = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            list.add(row.apply(i));
         }
-        throw new CudaException("cuDNN offers no " + pass + " algorithm for " + g);
+        return list;
     }
 
     @Override
     public long workspaceBytes(ConvGeometry g, DeviceRuntime.ConvPass pass) {
-        Plan p = plan(g);
-        return switch (pass) {
-            case FORWARD -> p.forwardBytes();
-            case BACKWARD_DATA -> p.dataBytes();
-            case BACKWARD_FILTER -> p.filterBytes();
-        };
+        return algorithms.workspaceBytes(g, pass);
     }
 
     @Override
     public synchronized void forward(ConvGeometry g, float a, long x, long w, float b, long y, long workspace) {
         Plan p = plan(g);
+        ConvAlgorithms.Choice c = algorithms.choose(g, DeviceRuntime.ConvPass.FORWARD, workspace, (out, ws, bytes) -> {
+            cudnnConvolutionFwdAlgoPerf[] r = perf(cudnnConvolutionFwdAlgoPerf[]::new, cudnnConvolutionFwdAlgoPerf::new);
+            int[] count = new int[1];
+            check(JCudnn.cudnnFindConvolutionForwardAlgorithmEx(handle, p.x(), JCudaAddress.at(x), p.w(),
+                    JCudaAddress.at(w), p.conv(), p.y(), JCudaAddress.at(out), r.length, count, r,
+                    JCudaAddress.at(ws), bytes), "cudnnFindConvolutionForwardAlgorithmEx");
+            return candidates(count[0], i -> new ConvAlgorithms.Candidate(r[i].algo, r[i].status, r[i].memory));
+        });
         alpha[0] = a;
         beta[0] = b;
         check(JCudnn.cudnnConvolutionForward(handle, Pointer.to(alpha), p.x(), JCudaAddress.at(x), p.w(),
-                JCudaAddress.at(w), p.conv(), p.forwardAlgo(), JCudaAddress.at(workspace), p.forwardBytes(),
+                JCudaAddress.at(w), p.conv(), c.algo(), JCudaAddress.at(workspace), c.workspaceBytes(),
                 Pointer.to(beta), p.y(), JCudaAddress.at(y)), "cudnnConvolutionForward");
     }
 
     @Override
     public synchronized void backwardData(ConvGeometry g, float a, long w, long dy, float b, long dx, long workspace) {
         Plan p = plan(g);
+        ConvAlgorithms.Choice c = algorithms.choose(g, DeviceRuntime.ConvPass.BACKWARD_DATA, workspace, (out, ws, bytes) -> {
+            cudnnConvolutionBwdDataAlgoPerf[] r = perf(cudnnConvolutionBwdDataAlgoPerf[]::new, cudnnConvolutionBwdDataAlgoPerf::new);
+            int[] count = new int[1];
+            check(JCudnn.cudnnFindConvolutionBackwardDataAlgorithmEx(handle, p.w(), JCudaAddress.at(w), p.y(),
+                    JCudaAddress.at(dy), p.conv(), p.x(), JCudaAddress.at(out), r.length, count, r,
+                    JCudaAddress.at(ws), bytes), "cudnnFindConvolutionBackwardDataAlgorithmEx");
+            return candidates(count[0], i -> new ConvAlgorithms.Candidate(r[i].algo, r[i].status, r[i].memory));
+        });
         alpha[0] = a;
         beta[0] = b;
         check(JCudnn.cudnnConvolutionBackwardData(handle, Pointer.to(alpha), p.w(), JCudaAddress.at(w), p.y(),
-                JCudaAddress.at(dy), p.conv(), p.dataAlgo(), JCudaAddress.at(workspace), p.dataBytes(),
+                JCudaAddress.at(dy), p.conv(), c.algo(), JCudaAddress.at(workspace), c.workspaceBytes(),
                 Pointer.to(beta), p.x(), JCudaAddress.at(dx)), "cudnnConvolutionBackwardData");
     }
 
     @Override
     public synchronized void backwardFilter(ConvGeometry g, float a, long x, long dy, float b, long dw, long workspace) {
         Plan p = plan(g);
+        ConvAlgorithms.Choice c = algorithms.choose(g, DeviceRuntime.ConvPass.BACKWARD_FILTER, workspace, (out, ws, bytes) -> {
+            cudnnConvolutionBwdFilterAlgoPerf[] r = perf(cudnnConvolutionBwdFilterAlgoPerf[]::new, cudnnConvolutionBwdFilterAlgoPerf::new);
+            int[] count = new int[1];
+            check(JCudnn.cudnnFindConvolutionBackwardFilterAlgorithmEx(handle, p.x(), JCudaAddress.at(x), p.y(),
+                    JCudaAddress.at(dy), p.conv(), p.w(), JCudaAddress.at(out), r.length, count, r,
+                    JCudaAddress.at(ws), bytes), "cudnnFindConvolutionBackwardFilterAlgorithmEx");
+            return candidates(count[0], i -> new ConvAlgorithms.Candidate(r[i].algo, r[i].status, r[i].memory));
+        });
         alpha[0] = a;
         beta[0] = b;
         check(JCudnn.cudnnConvolutionBackwardFilter(handle, Pointer.to(alpha), p.x(), JCudaAddress.at(x), p.y(),
-                JCudaAddress.at(dy), p.conv(), p.filterAlgo(), JCudaAddress.at(workspace), p.filterBytes(),
+                JCudaAddress.at(dy), p.conv(), c.algo(), JCudaAddress.at(workspace), c.workspaceBytes(),
                 Pointer.to(beta), p.w(), JCudaAddress.at(dw)), "cudnnConvolutionBackwardFilter");
     }
 
-    void destroy() {
+    @Override
+    public void close() {
         for (Plan p : plans.values()) {
             JCudnn.cudnnDestroyTensorDescriptor(p.x());
             JCudnn.cudnnDestroyTensorDescriptor(p.y());

@@ -45,15 +45,17 @@ public interface DeviceRuntime extends AutoCloseable {
     void launch(Kernel kernel, Dim3 grid, Dim3 block, int sharedBytes, KernelArgs args);
 
     /**
-     * {@code cublasSgemmStridedBatched}, exactly: column-major, for {@code i < batch},
-     * {@code C_i = alpha·op(A_i)·op(B_i) + beta·C_i} with {@code op(A_i)} of {@code m×k}, {@code op(B_i)} of
-     * {@code k×n}, {@code C_i} of {@code m×n}; {@code X_i = X + i·strideX} (in elements, 0 allowed for A and B);
-     * leading dimensions {@code lda >= max(1, transA ? k : m)}, {@code ldb >= max(1, transB ? n : k)},
-     * {@code ldc >= max(1, m)}. With {@code beta = 0}, C is not read (so it may hold NaN).
+     * {@code cublasSgemmStridedBatched} in device pointer mode ({@code CUBLAS_POINTER_MODE_DEVICE}), exactly:
+     * column-major, for {@code i < batch}, {@code C_i = alpha·op(A_i)·op(B_i) + beta·C_i} with {@code op(A_i)} of
+     * {@code m×k}, {@code op(B_i)} of {@code k×n}, {@code C_i} of {@code m×n}; {@code X_i = X + i·strideX} (in
+     * elements, 0 allowed for A and B); leading dimensions {@code lda >= max(1, transA ? k : m)},
+     * {@code ldb >= max(1, transB ? n : k)}, {@code ldc >= max(1, m)}. {@code alpha} and {@code beta} are the device
+     * addresses of one float each (see {@link DeviceScalars}), read in stream order, so a scale computed by a kernel
+     * never visits the host. With {@code *beta = 0}, C is not read (so it may hold NaN).
      */
-    void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
+    void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, long alpha,
                              long a, int lda, long strideA, long b, int ldb, long strideB,
-                             float beta, long c, int ldc, long strideC, int batch);
+                             long beta, long c, int ldc, long strideC, int batch);
 
     /** The argument checks of cuBLAS ({@code CUBLAS_STATUS_INVALID_VALUE}), shared by every implementation. */
     static void checkSgemm(boolean transA, boolean transB, int m, int n, int k, int lda, int ldb, int ldc, int batch) {
@@ -66,8 +68,8 @@ public interface DeviceRuntime extends AutoCloseable {
     }
 
     /** {@code cublasSgemm}: {@link #sgemmStridedBatched} with one matrix. */
-    default void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, long a, int lda,
-                       long b, int ldb, float beta, long c, int ldc) {
+    default void sgemm(boolean transA, boolean transB, int m, int n, int k, long alpha, long a, int lda,
+                       long b, int ldb, long beta, long c, int ldc) {
         sgemmStridedBatched(transA, transB, m, n, k, alpha, a, lda, 0, b, ldb, 0, beta, c, ldc, 0, 1);
     }
 
@@ -75,8 +77,10 @@ public interface DeviceRuntime extends AutoCloseable {
     enum ConvPass { FORWARD, BACKWARD_DATA, BACKWARD_FILTER }
 
     /**
-     * {@code cudnnGetConvolution*WorkspaceSize}: the scratch bytes {@code pass} needs for {@code g}; the caller
-     * allocates them (from its caching allocator) and passes them in.
+     * The scratch bytes the next call of {@code pass} on {@code g} needs; the caller allocates them (from its caching
+     * allocator) and passes them in. A runtime that measures its algorithm choice (cuDNN's {@code cudnnFind}, see
+     * {@link ConvAlgorithms}) asks, before the first call of a shape, for a search budget and searches inside it
+     * during that call; afterwards, for the chosen algorithm's workspace.
      */
     long convolutionWorkspaceBytes(ConvGeometry g, ConvPass pass);
 

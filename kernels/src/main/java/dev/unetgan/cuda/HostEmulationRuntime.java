@@ -42,6 +42,7 @@ public final class HostEmulationRuntime implements DeviceRuntime {
     private final Arena arena = Arena.ofShared();
     private MemorySegment argValues = MemorySegment.NULL;
     private MemorySegment argPointers = MemorySegment.NULL;
+    private final java.util.concurrent.atomic.AtomicLong bytesToHost = new java.util.concurrent.atomic.AtomicLong();
 
     private record EmuKernel(String name, MethodHandle handle) implements Kernel {
     }
@@ -133,6 +134,7 @@ public final class HostEmulationRuntime implements DeviceRuntime {
     @Override
     public void copyToHost(long src, MemorySegment dst, long bytes) {
         checkRange("cuMemcpyDtoH", src, bytes);
+        bytesToHost.addAndGet(bytes);
         MemorySegment.copy(at(src, bytes), 0, dst, 0, bytes);
     }
 
@@ -211,9 +213,12 @@ public final class HostEmulationRuntime implements DeviceRuntime {
     }
 
     @Override
-    public void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
+    public void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, long alpha,
                                     long a, int lda, long strideA, long b, int ldb, long strideB,
-                                    float beta, long c, int ldc, long strideC, int batch) {
+                                    long beta, long c, int ldc, long strideC, int batch) {
+        // Device pointer mode: a host scalar, or a float's bits passed as an address, is not device memory.
+        checkRange("cublasSgemmStridedBatched alpha (CUBLAS_POINTER_MODE_DEVICE)", alpha, 4);
+        checkRange("cublasSgemmStridedBatched beta (CUBLAS_POINTER_MODE_DEVICE)", beta, 4);
         VendorReference.sgemmStridedBatched(transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB,
                 beta, c, ldc, strideC, batch);
     }
@@ -244,6 +249,11 @@ public final class HostEmulationRuntime implements DeviceRuntime {
     @Override
     public void synchronize() {
         // Launches and copies are synchronous here.
+    }
+
+    /** Bytes copied from the device to the host so far (to prove that a computation stays on the device). */
+    public long bytesToHost() {
+        return bytesToHost.get();
     }
 
     /** Bytes currently allocated through {@link #malloc} (for leak checks). */

@@ -11,7 +11,6 @@ import jcuda.driver.JCudaDriver;
 import jcuda.jcudnn.JCudnn;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 
 /**
  * The real {@link DeviceRuntime} (DESIGN.md §4): the driver API through JCuda on one device's primary context and
@@ -19,8 +18,8 @@ import java.nio.ByteBuffer;
  * it; convolution through cuDNN, or {@link KernelConvolution} (im2col + GEMM) without it. Construct only after
  * {@link DriverProbe} passed; every failing call throws {@link CudaException} with the CUDA error name.
  *
- * <p>Copies from Java arrays are synchronous ({@code cuMemcpyHtoD}): JCuda pins a heap array only for the call, so
- * an async copy from one is unsafe (notes/jcuda.md §3). Pinned staging buffers are the next step.
+ * <p>Host transfers go through {@link PinnedStaging} (bounded, reused {@code cuMemAllocHost} slots): JCuda pins a
+ * heap array only for a call, so an async copy straight from one would be unsafe (notes/jcuda.md §3).
  */
 public final class JCudaRuntime implements DeviceRuntime {
     private final CUcontext context = new CUcontext();
@@ -32,6 +31,7 @@ public final class JCudaRuntime implements DeviceRuntime {
     private final GemmTier gemm;
     private final ConvolutionTier convolution;
     private final LaunchParams params = new LaunchParams();
+    private final PinnedStaging staging = new PinnedStaging(new JCudaPinnedPort(stream));
 
     private JCudaRuntime(int index) {
         JCudaDriver.setExceptionsEnabled(false);
@@ -103,27 +103,15 @@ public final class JCudaRuntime implements DeviceRuntime {
         check(JCudaDriver.cuMemFree(JCudaAddress.at(address)), "cuMemFree");
     }
 
-    /** A JCuda pointer to the host memory of {@code segment}: its array for a heap segment, else its address. */
-    private static Pointer host(MemorySegment segment) {
-        Object base = segment.heapBase().orElse(null);
-        Pointer p = switch (base) {
-            case null -> Pointer.to(segment.asByteBuffer());
-            case float[] f -> Pointer.to(f);
-            case int[] i -> Pointer.to(i);
-            case byte[] b -> Pointer.to(b);
-            default -> Pointer.to(ByteBuffer.wrap(segment.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)));
-        };
-        return base == null ? p : p.withByteOffset(segment.address());
-    }
-
+    /** Through the pinned slots: returns once the data is staged; the device sees it in stream order. */
     @Override
     public void copyToDevice(MemorySegment src, long dst, long bytes) {
-        check(JCudaDriver.cuMemcpyHtoD(JCudaAddress.at(dst), host(src), bytes), "cuMemcpyHtoD");
+        staging.toDevice(src, dst, bytes);
     }
 
     @Override
     public void copyToHost(long src, MemorySegment dst, long bytes) {
-        check(JCudaDriver.cuMemcpyDtoH(host(dst), JCudaAddress.at(src), bytes), "cuMemcpyDtoH");
+        staging.toHost(src, dst, bytes);
     }
 
     @Override
@@ -193,9 +181,9 @@ public final class JCudaRuntime implements DeviceRuntime {
     }
 
     @Override
-    public void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
+    public void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, long alpha,
                                     long a, int lda, long strideA, long b, int ldb, long strideB,
-                                    float beta, long c, int ldc, long strideC, int batch) {
+                                    long beta, long c, int ldc, long strideC, int batch) {
         gemm.sgemmStridedBatched(transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc,
                 strideC, batch);
     }
@@ -233,9 +221,8 @@ public final class JCudaRuntime implements DeviceRuntime {
         if (cublas != null) {
             cublas.destroy();
         }
-        if (cudnn != null) {
-            cudnn.destroy();
-        }
+        convolution.close();
+        staging.close();
         modules.unload();
         JCudaDriver.cuStreamDestroy(stream);
     }

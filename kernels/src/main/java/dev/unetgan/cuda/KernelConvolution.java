@@ -9,12 +9,14 @@ package dev.unetgan.cuda;
  * backward data    dcol^T [PQ x CRS] = dy^T [PQ x K] · w [K x CRS]            (strided-batched), then col2im
  * backward filter  dw^T [CRS x K]  = col [CRS x PQ] · dy^T [PQ x K], summed over images (beta = 1 after the first)
  * </pre>
- * Tested against {@link VendorReference} on the host emulation.
+ * cuDNN takes alpha and beta on the host; the GEMMs take them as device constants ({@link DeviceScalars}). Tested
+ * against {@link VendorReference} on the host emulation.
  */
 final class KernelConvolution implements ConvolutionTier {
     private final DeviceRuntime runtime;
     private final DeviceRuntime.Kernel im2col, col2im;
     private final KernelArgs args = new KernelArgs();
+    private final DeviceScalars scalars;
     /** The int image of {@code struct ConvShape} of conv.cu. */
     private final int[] shape = new int[13];
 
@@ -22,6 +24,12 @@ final class KernelConvolution implements ConvolutionTier {
         this.runtime = runtime;
         this.im2col = runtime.kernel("im2col_kernel");
         this.col2im = runtime.kernel("col2im_kernel");
+        this.scalars = new DeviceScalars(runtime);
+    }
+
+    @Override
+    public void close() {
+        scalars.close();
     }
 
     private static long crs(ConvGeometry g) {
@@ -57,15 +65,15 @@ final class KernelConvolution implements ConvolutionTier {
     public synchronized void forward(ConvGeometry g, float alpha, long x, long w, float beta, long y, long workspace) {
         im2col(g, x, workspace);
         int pq = (int) pq(g), crs = (int) crs(g);
-        runtime.sgemmStridedBatched(false, false, pq, g.k(), crs, alpha, workspace, pq, (long) crs * pq,
-                w, crs, 0, beta, y, pq, (long) g.k() * pq, g.n());
+        runtime.sgemmStridedBatched(false, false, pq, g.k(), crs, scalars.of(alpha), workspace, pq, (long) crs * pq,
+                w, crs, 0, scalars.of(beta), y, pq, (long) g.k() * pq, g.n());
     }
 
     @Override
     public synchronized void backwardData(ConvGeometry g, float alpha, long w, long dy, float beta, long dx, long workspace) {
         int pq = (int) pq(g), crs = (int) crs(g);
-        runtime.sgemmStridedBatched(false, true, pq, crs, g.k(), 1f, dy, pq, (long) g.k() * pq,
-                w, crs, 0, 0f, workspace, pq, (long) crs * pq, g.n());
+        runtime.sgemmStridedBatched(false, true, pq, crs, g.k(), scalars.of(1f), dy, pq, (long) g.k() * pq,
+                w, crs, 0, scalars.of(0f), workspace, pq, (long) crs * pq, g.n());
         args.clear().ptr(workspace).ptr(dx).i32(g.n()).ints(shape(g)).f32(alpha).f32(beta);
         runtime.launch(col2im, grid((long) g.n() * g.c() * g.h() * g.w()), Dim3.of(KernelLauncher.BLOCK), 0, args);
     }
@@ -75,8 +83,8 @@ final class KernelConvolution implements ConvolutionTier {
         im2col(g, x, workspace);
         int pq = (int) pq(g), crs = (int) crs(g);
         for (int n = 0; n < g.n(); n++) {
-            runtime.sgemm(true, false, crs, g.k(), pq, alpha, workspace + 4L * n * crs * pq, pq,
-                    dy + 4L * n * g.k() * pq, pq, n == 0 ? beta : 1f, dw, crs);
+            runtime.sgemm(true, false, crs, g.k(), pq, scalars.of(alpha), workspace + 4L * n * crs * pq, pq,
+                    dy + 4L * n * g.k() * pq, pq, scalars.of(n == 0 ? beta : 1f), dw, crs);
         }
     }
 }

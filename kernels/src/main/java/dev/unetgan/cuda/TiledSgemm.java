@@ -20,19 +20,19 @@ final class TiledSgemm implements GemmTier {
     }
 
     @Override
-    public synchronized void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
+    public synchronized void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, long alpha,
                                           long a, int lda, long strideA, long b, int ldb, long strideB,
-                                          float beta, long c, int ldc, long strideC, int batch) {
+                                          long beta, long c, int ldc, long strideC, int batch) {
         DeviceRuntime.checkSgemm(transA, transB, m, n, k, lda, ldb, ldc, batch);
         if (m == 0 || n == 0) {
             return;
         }
         for (int first = 0; first < batch; first += MAX_GRID_Z) {
             int count = Math.min(MAX_GRID_Z, batch - first);
-            args.clear().i32(transA ? 1 : 0).i32(transB ? 1 : 0).i32(m).i32(n).i32(k).f32(alpha)
+            args.clear().i32(transA ? 1 : 0).i32(transB ? 1 : 0).i32(m).i32(n).i32(k).ptr(alpha)
                     .ptr(a + 4 * first * strideA).i32(lda).i64(strideA)
                     .ptr(b + 4 * first * strideB).i32(ldb).i64(strideB)
-                    .f32(beta).ptr(c + 4 * first * strideC).i32(ldc).i64(strideC);
+                    .ptr(beta).ptr(c + 4 * first * strideC).i32(ldc).i64(strideC);
             runtime.launch(kernel, new Dim3((m + TILE - 1) / TILE, (n + TILE - 1) / TILE, count), Dim3.of(256), 0, args);
         }
     }

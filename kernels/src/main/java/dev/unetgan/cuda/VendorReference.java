@@ -26,10 +26,12 @@ final class VendorReference {
         ALL.set(F, base + 4 * i, v);
     }
 
-    static void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
+    /** alpha and beta are device addresses (device pointer mode), read here like any operand. */
+    static void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, long alphaPtr,
                                     long a, int lda, long strideA, long b, int ldb, long strideB,
-                                    float beta, long c, int ldc, long strideC, int batch) {
+                                    long betaPtr, long c, int ldc, long strideC, int batch) {
         DeviceRuntime.checkSgemm(transA, transB, m, n, k, lda, ldb, ldc, batch);
+        float alpha = get(alphaPtr, 0), beta = get(betaPtr, 0);
         for (int p = 0; p < batch; p++) {
             long ap = a + 4 * p * strideA, bp = b + 4 * p * strideB, cp = c + 4 * p * strideC;
             for (int j = 0; j < n; j++) {

@@ -42,25 +42,28 @@ class FallbackTierTest {
     @Test
     void tiledSgemmMeetsTheCublasContract() {
         TiledSgemm tiled = new TiledSgemm(rt);
-        int[][] sizes = {{1, 1, 1}, {17, 70, 5}, {64, 64, 16}, {70, 9, 33}};
-        for (int[] s : sizes) {
-            int m = s[0], n = s[1], k = s[2], batch = 2;
-            for (boolean ta : new boolean[]{false, true}) {
-                for (boolean tb : new boolean[]{false, true}) {
-                    for (float beta : new float[]{0, 1.5f}) {
-                        int lda = (ta ? k : m) + 3, ldb = (tb ? n : k) + 1, ldc = m + 2;
-                        long strideA = (long) lda * (ta ? m : k) + 5, strideB = 0, strideC = (long) ldc * n;
-                        long a = random((int) (strideA * batch), 1), b = random(ldb * (tb ? k : n), 2);
-                        int cSize = (int) (strideC * batch);
-                        long c1 = random(cSize, 3), c2 = random(cSize, 3);
-                        rt.sgemmStridedBatched(ta, tb, m, n, k, 0.5f, a, lda, strideA, b, ldb, strideB, beta, c1, ldc,
-                                strideC, batch);
-                        tiled.sgemmStridedBatched(ta, tb, m, n, k, 0.5f, a, lda, strideA, b, ldb, strideB, beta, c2,
-                                ldc, strideC, batch);
-                        assertClose("sgemm " + List.of(m, n, k) + " ta=" + ta + " tb=" + tb + " beta=" + beta,
-                                download(c1, cSize), download(c2, cSize));
-                        for (long p : new long[]{a, b, c1, c2}) {
-                            rt.free(p);
+        try (DeviceScalars scalars = new DeviceScalars(rt)) {
+            int[][] sizes = {{1, 1, 1}, {17, 70, 5}, {64, 64, 16}, {70, 9, 33}};
+            for (int[] s : sizes) {
+                int m = s[0], n = s[1], k = s[2], batch = 2;
+                for (boolean ta : new boolean[]{false, true}) {
+                    for (boolean tb : new boolean[]{false, true}) {
+                        for (float beta : new float[]{0, 1.5f}) {
+                            int lda = (ta ? k : m) + 3, ldb = (tb ? n : k) + 1, ldc = m + 2;
+                            long strideA = (long) lda * (ta ? m : k) + 5, strideB = 0, strideC = (long) ldc * n;
+                            long a = random((int) (strideA * batch), 1), b = random(ldb * (tb ? k : n), 2);
+                            int cSize = (int) (strideC * batch);
+                            long c1 = random(cSize, 3), c2 = random(cSize, 3);
+                            long alpha = scalars.of(0.5f), betaAt = scalars.of(beta);
+                            rt.sgemmStridedBatched(ta, tb, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, betaAt, c1,
+                                    ldc, strideC, batch);
+                            tiled.sgemmStridedBatched(ta, tb, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, betaAt, c2,
+                                    ldc, strideC, batch);
+                            assertClose("sgemm " + List.of(m, n, k) + " ta=" + ta + " tb=" + tb + " beta=" + beta,
+                                    download(c1, cSize), download(c2, cSize));
+                            for (long p : new long[]{a, b, c1, c2}) {
+                                rt.free(p);
+                            }
                         }
                     }
                 }
@@ -70,7 +73,12 @@ class FallbackTierTest {
 
     @Test
     void im2colConvolutionMeetsTheCudnnContract() {
-        KernelConvolution conv = new KernelConvolution(rt);
+        try (KernelConvolution conv = new KernelConvolution(rt)) {
+            im2colAgainstReference(conv);
+        }
+    }
+
+    private static void im2colAgainstReference(KernelConvolution conv) {
         List<ConvGeometry> geometries = List.of(
                 new ConvGeometry(2, 3, 5, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1),
                 new ConvGeometry(2, 3, 5, 5, 4, 3, 3, 1, 1, 2, 2, 1, 1),

@@ -7,6 +7,7 @@ import dev.unetgan.tensor.Device;
 import dev.unetgan.tensor.GanLossKind;
 import dev.unetgan.tensor.GanOps;
 import dev.unetgan.tensor.NDArray;
+import dev.unetgan.tensor.Ops;
 import dev.unetgan.tensor.OptimOps;
 import dev.unetgan.tensor.Scope;
 import dev.unetgan.tensor.Shape;
@@ -204,6 +205,26 @@ class FusedKernelParityTest {
                     }
                 }
             }
+        }
+    }
+
+    /** The path of the SN layers (UNETGAN.md §4): σ, W/σ, a GEMM with W/σ, and the backward's scaling by 1/σ. */
+    @Test
+    void spectralNormKeepsSigmaOnTheDevice() {
+        HostEmulationRuntime rt = (HostEmulationRuntime) ((CudaBackend) CUDA.backend()).runtime();
+        float[] w = random(24 * 50, 1, -1, 1), u = random(24, 2, -1, 1), x = random(3 * 50, 3, -1, 1);
+        try (Scope s = Scope.open()) {
+            NDArray wCuda = on(CUDA, w, 24, 50), uCuda = on(CUDA, u, 1, 24), xCuda = on(CUDA, x, 3, 50);
+            long before = rt.bytesToHost();
+            SpectralNormOps.PowerIteration it = SpectralNormOps.powerIteration(wCuda, uCuda, null, 1e-12, true);
+            NDArray y = Ops.matmul(xCuda, SpectralNormOps.scale(wCuda, it.sigma()), false, true);
+            NDArray gradW = SpectralNormOps.scale(Ops.matmul(y, xCuda, true, false), it.sigma());
+            assertEquals(before, rt.bytesToHost(), "bytes copied to the host during the spectral norm");
+            NDArray wCpu = on(Device.CPU, w, 24, 50), xCpu = on(Device.CPU, x, 3, 50);
+            NDArray sigmaCpu = SpectralNormOps.powerIteration(wCpu, on(Device.CPU, u, 1, 24), null, 1e-12, true).sigma();
+            NDArray yCpu = Ops.matmul(xCpu, SpectralNormOps.scale(wCpu, sigmaCpu), false, true);
+            close("y", y, yCpu);
+            close("grad w", gradW, SpectralNormOps.scale(Ops.matmul(yCpu, xCpu, true, false), sigmaCpu));
         }
     }
 

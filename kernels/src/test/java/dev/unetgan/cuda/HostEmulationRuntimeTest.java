@@ -4,7 +4,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -159,20 +161,33 @@ class HostEmulationRuntimeTest {
     }
 
     @Test
-    void sgemmFollowsTheColumnMajorContract() {
+    void sgemmFollowsTheColumnMajorContractWithScalesInDeviceMemory() {
         // Column-major A (2x3, lda 2) and B (3x2, ldb 3): C = A·B (2x2).
         long a = upload(new float[]{1, 4, 2, 5, 3, 6});
         long b = upload(new float[]{7, 9, 11, 8, 10, 12});
         long c = upload(new float[]{Float.NaN, Float.NaN, Float.NaN, Float.NaN});
-        rt.sgemm(false, false, 2, 2, 3, 1, a, 2, b, 3, 0, c, 2);
-        assertArrayEquals(new float[]{58, 139, 64, 154}, download(c, 4));
-        // op(A) = A^T with A stored 3x2 (lda 3): the same product.
-        long at = upload(new float[]{1, 2, 3, 4, 5, 6});
-        rt.sgemm(true, false, 2, 2, 3, 1, at, 3, b, 3, 0, c, 2);
-        assertArrayEquals(new float[]{58, 139, 64, 154}, download(c, 4));
-        assertThrows(CudaException.class, () -> rt.sgemm(false, false, 2, 2, 3, 1, a, 1, b, 3, 0, c, 2));
-        for (long p : new long[]{a, b, c, at}) {
-            rt.free(p);
+        try (DeviceScalars scalars = new DeviceScalars(rt)) {
+            long one = scalars.of(1), zero = scalars.of(0);
+            rt.sgemm(false, false, 2, 2, 3, one, a, 2, b, 3, zero, c, 2);
+            assertArrayEquals(new float[]{58, 139, 64, 154}, download(c, 4));
+            // op(A) = A^T with A stored 3x2 (lda 3); alpha and beta are read from the device: C = 2·A·B - 3·C.
+            long at = upload(new float[]{1, 2, 3, 4, 5, 6});
+            rt.sgemm(true, false, 2, 2, 3, scalars.of(2), at, 3, b, 3, scalars.of(-3), c, 2);
+            assertArrayEquals(new float[]{-58, -139, -64, -154}, download(c, 4));
+            assertThrows(CudaException.class, () -> rt.sgemm(false, false, 2, 2, 3, one, a, 1, b, 3, zero, c, 2));
+            // Host pointer mode by mistake: a host scalar's address, or the value itself, is not device memory.
+            try (Arena arena = Arena.ofConfined()) {
+                long hostOne = arena.allocateFrom(ValueLayout.JAVA_FLOAT, 1f).address();
+                assertContains(assertThrows(CudaException.class,
+                        () -> rt.sgemm(false, false, 2, 2, 3, hostOne, a, 2, b, 3, zero, c, 2)).getMessage(),
+                        "alpha", "CUBLAS_POINTER_MODE_DEVICE");
+                assertContains(assertThrows(CudaException.class,
+                        () -> rt.sgemm(false, false, 2, 2, 3, one, a, 2, b, 3, 0, c, 2)).getMessage(),
+                        "beta", "CUBLAS_POINTER_MODE_DEVICE");
+            }
+            for (long p : new long[]{a, b, c, at}) {
+                rt.free(p);
+            }
         }
     }
 }
