@@ -1,6 +1,5 @@
 package dev.unetgan.tensor.cpu;
 
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -83,12 +82,7 @@ final class ConvGemm {
      */
     static void storeRun(float[] tile, int tileCol, int row0, int rows, int width, float[] c, int off, int ldc,
                          boolean first, float[] init) {
-        if (first && init != null) {
-            for (int r = 0; r < rows; r++) {
-                Arrays.fill(c, off + r * ldc, off + r * ldc + width, init[row0 + r]);
-            }
-        }
-        GemmPacked.storeTile(tile, tileCol, rows, width, 1f, first && init == null ? 0f : 1f, c, off, ldc);
+        GemmPacked.storeTile(tile, tileCol, rows, width, 1f, first ? 0f : 1f, c, off, ldc, first ? init : null, row0);
     }
 
     private ConvGemm() {

@@ -135,23 +135,25 @@ final class GemmPacked {
                 int mr = Math.min(MR, mc - ir);
                 int aOff = ir * kc;
                 microKernel(kc, pa, aOff, pb, bOff, tile);
-                storeTile(tile, 0, mr, nr, alpha, beta, c, offC + ir * ldc + jr, ldc);
+                storeTile(tile, 0, mr, nr, alpha, beta, c, offC + ir * ldc + jr, ldc, null, 0);
             }
         }
     }
 
     /**
-     * {@code C[mr×nr] = alpha·tile + beta·C} from columns {@code [tileCol, tileCol + nr)} of an MR×NR tile (row stride
-     * NR); C is not read when beta == 0. A partial vector at the right end goes through a lane mask.
+     * {@code C[mr×nr] = alpha·tile + beta·C (+ rowAdd[r])} from columns {@code [tileCol, tileCol + nr)} of an MR×NR
+     * tile (row stride NR); C is not read when beta == 0, and {@code rowAdd} (a conv bias, indexed by tile row) may
+     * be null. A partial vector at the right end goes through a lane mask.
      */
     static void storeTile(float[] tile, int tileCol, int mr, int nr, float alpha, float beta,
-                          float[] c, int offC, int ldc) {
+                          float[] c, int offC, int ldc, float[] rowAdd, int rowAddOff) {
         FloatVector va = FloatVector.broadcast(S, alpha), vb = FloatVector.broadcast(S, beta);
         for (int r = 0; r < mr; r++) {
             int ci = offC + r * ldc, ti = r * NR + tileCol;
+            FloatVector add = FloatVector.broadcast(S, rowAdd == null ? 0f : rowAdd[rowAddOff + r]);
             int j = 0;
             for (; j + V <= nr; j += V) {
-                FloatVector v = FloatVector.fromArray(S, tile, ti + j).mul(va);
+                FloatVector v = FloatVector.fromArray(S, tile, ti + j).fma(va, add);
                 if (beta != 0f) {
                     v = FloatVector.fromArray(S, c, ci + j).fma(vb, v);
                 }
@@ -159,7 +161,7 @@ final class GemmPacked {
             }
             if (j < nr) {
                 VectorMask<Float> m = S.indexInRange(j, nr);
-                FloatVector v = FloatVector.fromArray(S, tile, ti + j, m).mul(va);
+                FloatVector v = FloatVector.fromArray(S, tile, ti + j, m).fma(va, add);
                 if (beta != 0f) {
                     v = FloatVector.fromArray(S, c, ci + j, m).fma(vb, v);
                 }

@@ -2,19 +2,18 @@ package dev.unetgan.tensor.cpu;
 
 /**
  * B slivers of the forward im2col matrix of a whole batch, {@code col[C·R·S, N·P·Q]} (row {@code (c·R + r)·S + s},
- * column {@code (n·P + p)·Q + q}), packed straight from the NCHW input: sliver {@code j} is columns
- * {@code [j·NR, j·NR + NR)}, which may span two images. Each sliver is NR/V vectors of V pixels, and each vector at
- * tap (r, s) is one load of {@link LaneLoads} shifted by the channel: at stride 1 the pixels of one output row read
- * consecutive inputs, so a vector is one load (two for 8-pixel rows), with taps in the padding masked to zero.
- * The loads depend only on the sliver and the tap, so they are planned once per sliver.
+ * column {@code (n·P + p)·Q + q}), packed from an input whose padding is written out (so the geometry has padding 0
+ * and every tap is in bounds): sliver {@code j} is columns {@code [j·NR, j·NR + NR)}, which may span two images.
+ * Each sliver is NR/V vectors of V pixels. A vector's offsets at tap (r, s) and channel c are its offsets at tap
+ * (0, 0), channel 0, shifted by {@code c·plane + r·dilH·W + s·dilW}, so each vector is one {@link LaneLoads} plan
+ * per sliver: at stride 1 the pixels of one output row read consecutive inputs, so a vector is one load (two for
+ * 8-pixel rows).
  */
 final class PixelSlivers implements ConvGemm.Columns {
     private static final int V = LaneLoads.V;
     private static final int NR = ConvGemm.NR;
     private static final int VECTORS = NR / V;
-    /**
-     * Channels packed together, every tap of them before the next group, so the taps find the rows in L1.
-     */
+    /** Channels packed together, every tap of them before the next group, so the taps find the rows in L1. */
     private static final int CHANNEL_GROUP = 8;
 
     private final ConvGeometry g;
@@ -22,20 +21,24 @@ final class PixelSlivers implements ConvGemm.Columns {
     private final int plane;
     private final int columns;
     private final int rs;
-    /** {@code [vector][r·S + s]}: the load of that vector's pixels at that tap, channel 0. */
-    private final LaneLoads loads;
+    private final LaneLoads loads = new LaneLoads(VECTORS);
     private final int[] offsets = new int[V];
     /** The sliver the loads are planned for (a sliver is packed once per depth block). */
     private int planned = -1;
 
-    /** Slivers for geometry {@code g} of input {@code x [N, C, plane]}, each channel's {@code h × w} at its plane start. */
+    /**
+     * Slivers for geometry {@code g} (padding 0) of input {@code x [N, C, plane]}, each channel's {@code h × w} at
+     * the start of its plane.
+     */
     PixelSlivers(ConvGeometry g, float[] x, int plane) {
+        if (g.padH() != 0 || g.padW() != 0) {
+            throw new IllegalArgumentException("conv2d: B slivers need the padding written out, got " + g);
+        }
         this.g = g;
         this.x = x;
         this.plane = plane;
         this.columns = g.n() * g.pq();
         this.rs = g.r() * g.s();
-        this.loads = new LaneLoads(VECTORS * rs);
     }
 
     @Override
@@ -52,31 +55,24 @@ final class PixelSlivers implements ConvGemm.Columns {
             for (int tap = 0; tap < rs; tap++) {
                 int c0 = Math.max(g0, Math.ceilDiv(d0 - tap, rs));
                 int c1 = Math.min(Math.min(g0 + CHANNEL_GROUP, cEnd), Math.ceilDiv(d0 + kc - tap, rs));
+                int tapOff = tap / g.s() * g.dilH() * g.w() + tap % g.s() * g.dilW();
                 for (int h = 0; h < VECTORS && c1 > c0; h++) {
-                    loads.copy(h * rs + tap, x, c0 * plane, plane, c1 - c0, pb, (c0 * rs + tap - d0) * NR + h * V,
+                    loads.copy(h, x, c0 * plane + tapOff, plane, c1 - c0, pb, (c0 * rs + tap - d0) * NR + h * V,
                             rs * NR);
                 }
             }
         }
     }
 
-    /** Plans the loads of the sliver starting at column {@code col0}. */
+    /** Plans the loads of the sliver starting at column {@code col0}: input offsets at channel 0, tap (0, 0). */
     private void plan(int col0) {
         for (int h = 0; h < VECTORS; h++) {
             int first = col0 + h * V, count = Math.clamp(columns - first, 0, V);
-            for (int tap = 0; tap < rs; tap++) {
-                int ri = tap / g.s(), si = tap % g.s();
-                long valid = 0;
-                for (int l = 0; l < count; l++) {
-                    int col = first + l, ni = col / g.pq(), pi = col % g.pq() / g.q(), qi = col % g.q();
-                    int ih = g.inRow(pi, ri), iw = qi * g.strideW() + g.inCol0(si);
-                    if (ih >= 0 && ih < g.h() && iw >= 0 && iw < g.w()) {
-                        valid |= 1L << l;
-                        offsets[l] = ni * g.c() * plane + ih * g.w() + iw;
-                    }
-                }
-                loads.plan(h * rs + tap, offsets, valid);
+            for (int l = 0; l < count; l++) {
+                int col = first + l, ni = col / g.pq(), pix = col % g.pq();
+                offsets[l] = ni * g.c() * plane + pix / g.q() * g.strideH() * g.w() + pix % g.q() * g.strideW();
             }
+            loads.plan(h, offsets, count == V ? -1L : (1L << count) - 1);
         }
     }
 }
