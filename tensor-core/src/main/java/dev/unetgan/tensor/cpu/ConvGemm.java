@@ -137,7 +137,9 @@ final class ConvGemm {
     /** Tiles {@code [lo, hi)} (sliver-major), chunk by chunk, each chunk through every depth block in order. */
     private static void runTiles(Problem pr, int lo, int hi, int mTiles, int mPad, int kc, float[] pa,
                                  Columns cols, float[] pb, float[] tile) {
-        int chunk = Math.max(1, C_CHUNK_FLOATS / (MR * NR));
+        // Equal chunks: a short last chunk would stream all of A again for a few tiles.
+        int chunks = Math.ceilDiv(hi - lo, Math.max(1, C_CHUNK_FLOATS / (MR * NR)));
+        int chunk = Math.max(1, Math.ceilDiv(hi - lo, Math.max(1, chunks)));
         for (int c0 = lo; c0 < hi; c0 += chunk) {
             int c1 = Math.min(hi, c0 + chunk);
             for (int d0 = 0; d0 < pr.depth; d0 += kc) {
