@@ -11,10 +11,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>A (the weights, or the output gradient) is packed once per call into a buffer the threads share, in depth
  * blocks small enough to stay in L2 ({@link #kcMax}). The threads split the packing (and any preparation the
  * problem asks for) by claiming units of it and wait until every unit is done: no barrier, so when a worker wakes late the caller packs everything itself.
- * C is split into tiles (MR rows × one B sliver); each thread takes one contiguous run of tiles, sliver-major, so
- * a B sliver is packed once and used by every row tile after it. The run is walked in chunks whose C fits in L2,
- * each chunk running the depth blocks in order: every C element is summed in the same order whatever the thread
- * count, so results are deterministic. One pool wake-up per call.
+ * C is split into tiles (MR rows × one B sliver), ordered sliver-major so that a B sliver is packed once and used
+ * by every row tile after it, and cut into pieces whose C fits in L2; the threads claim pieces from a counter and
+ * run each through the depth blocks in order. Every C element is summed by one thread in the same order whatever
+ * the thread count or the claiming, so results are deterministic. One pool wake-up per call.
  */
 final class ConvGemm {
     static final int MR = GemmPacked.MR;
@@ -23,6 +23,8 @@ final class ConvGemm {
     private static final int A_BLOCK_FLOATS = 96 * 1024;
     /** Floats of C one chunk revisits per depth block (256 KiB), so those revisits hit L2. */
     private static final int C_CHUNK_FLOATS = 64 * 1024;
+    /** Pieces of C per thread, so the threads can even out their work when one is slowed down. */
+    private static final int PIECES_PER_THREAD = 4;
     /** Below this many multiply-adds a second thread costs more to wake than it saves. */
     private static final long PARALLEL_MIN = 64L * 64 * 64;
 
@@ -110,23 +112,30 @@ final class ConvGemm {
         try {
             int prepUnits = pr.prepUnits();
             SharedPacking packing = new SharedPacking(prepUnits + blocks * mTiles);
+            // Pieces of at most one C chunk each, several per thread, claimed from a counter: a thread that is
+            // descheduled (its core shared with another process) leaves its unclaimed pieces to the other. A piece
+            // is whole slivers where it can be, so that no sliver is packed by two pieces.
+            int even = Math.min(C_CHUNK_FLOATS / (MR * NR), Math.ceilDiv(tiles, PIECES_PER_THREAD * parts));
+            int pieceSize = even >= mTiles ? even / mTiles * mTiles : Math.min(mTiles, Math.ceilDiv(tiles, parts));
+            int pieces = Math.ceilDiv(tiles, pieceSize);
+            AtomicInteger nextPiece = new AtomicInteger();
             CpuPool.parallelFor(parts, 1, (t0, t1) -> {
                 Columns cols = pr.columns();
                 float[] pb = new float[Math.max(1, kc) * NR];
                 float[] tile = new float[MR * NR];
-                for (int t = t0; t < t1; t++) {
-                    packing.helpAndWait(shared -> {
-                        if (shared < prepUnits) {
-                            pr.prep(shared);
-                            return;
-                        }
-                        int unit = shared - prepUnits;
-                        int b = unit / mTiles, row0 = unit % mTiles * MR;
-                        int d0 = b * kc, len = Math.min(kc, depth - d0);
-                        pr.packA(row0, Math.min(MR, pr.m - row0), d0, len, pa, mPad * d0 + row0 * len);
-                    });
-                    int lo = (int) ((long) tiles * t / parts), hi = (int) ((long) tiles * (t + 1) / parts);
-                    runTiles(pr, lo, hi, mTiles, mPad, kc, pa, cols, pb, tile);
+                packing.helpAndWait(shared -> {
+                    if (shared < prepUnits) {
+                        pr.prep(shared);
+                        return;
+                    }
+                    int unit = shared - prepUnits;
+                    int b = unit / mTiles, row0 = unit % mTiles * MR;
+                    int d0 = b * kc, len = Math.min(kc, depth - d0);
+                    pr.packA(row0, Math.min(MR, pr.m - row0), d0, len, pa, mPad * d0 + row0 * len);
+                });
+                for (int piece; (piece = nextPiece.getAndIncrement()) < pieces; ) {
+                    runTiles(pr, piece * pieceSize, Math.min(tiles, (piece + 1) * pieceSize), mTiles, mPad, kc, pa,
+                            cols, pb, tile);
                 }
             });
         } finally {
@@ -134,26 +143,20 @@ final class ConvGemm {
         }
     }
 
-    /** Tiles {@code [lo, hi)} (sliver-major), chunk by chunk, each chunk through every depth block in order. */
+    /** Tiles {@code [lo, hi)} (sliver-major, one C chunk) through every depth block in order. */
     private static void runTiles(Problem pr, int lo, int hi, int mTiles, int mPad, int kc, float[] pa,
                                  Columns cols, float[] pb, float[] tile) {
-        // Equal chunks: a short last chunk would stream all of A again for a few tiles.
-        int chunks = Math.ceilDiv(hi - lo, Math.max(1, C_CHUNK_FLOATS / (MR * NR)));
-        int chunk = Math.max(1, Math.ceilDiv(hi - lo, Math.max(1, chunks)));
-        for (int c0 = lo; c0 < hi; c0 += chunk) {
-            int c1 = Math.min(hi, c0 + chunk);
-            for (int d0 = 0; d0 < pr.depth; d0 += kc) {
-                int len = Math.min(kc, pr.depth - d0);
-                int packed = -1;
-                for (int it = c0; it < c1; it++) {
-                    int sliver = it / mTiles, row0 = it % mTiles * MR;
-                    if (sliver != packed) {
-                        cols.pack(sliver, d0, len, pb);
-                        packed = sliver;
-                    }
-                    GemmPacked.microKernel(len, pa, mPad * d0 + row0 * len, pb, 0, tile);
-                    pr.store(tile, row0, Math.min(MR, pr.m - row0), sliver, d0 == 0, d0 + len == pr.depth);
+        for (int d0 = 0; d0 < pr.depth; d0 += kc) {
+            int len = Math.min(kc, pr.depth - d0);
+            int packed = -1;
+            for (int it = lo; it < hi; it++) {
+                int sliver = it / mTiles, row0 = it % mTiles * MR;
+                if (sliver != packed) {
+                    cols.pack(sliver, d0, len, pb);
+                    packed = sliver;
                 }
+                GemmPacked.microKernel(len, pa, mPad * d0 + row0 * len, pb, 0, tile);
+                pr.store(tile, row0, Math.min(MR, pr.m - row0), sliver, d0 == 0, d0 + len == pr.depth);
             }
         }
     }
