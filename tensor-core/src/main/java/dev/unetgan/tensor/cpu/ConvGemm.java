@@ -146,8 +146,10 @@ final class ConvGemm {
     /** Tiles {@code [lo, hi)} (sliver-major, one C chunk) through every depth block in order. */
     private static void runTiles(Problem pr, int lo, int hi, int mTiles, int mPad, int kc, float[] pa,
                                  Columns cols, float[] pb, float[] tile) {
-        for (int d0 = 0; d0 < pr.depth; d0 += kc) {
-            int len = Math.min(kc, pr.depth - d0);
+        // An empty reduction still runs one (empty) block, so that C is written: zeros, or the bias.
+        int blocks = Math.max(1, Math.ceilDiv(pr.depth, kc));
+        for (int b = 0; b < blocks; b++) {
+            int d0 = b * kc, len = Math.min(kc, pr.depth - d0);
             int packed = -1;
             for (int it = lo; it < hi; it++) {
                 int sliver = it / mTiles, row0 = it % mTiles * MR;

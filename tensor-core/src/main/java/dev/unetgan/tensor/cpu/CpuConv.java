@@ -22,7 +22,7 @@ import dev.unetgan.tensor.NDArray;
 final class CpuConv {
     /** Per-thread column matrix, grown on demand and never shrunk: a training step asks for the same sizes again. */
     private static final ThreadLocal<float[]> COL = ThreadLocal.withInitial(() -> new float[0]);
-    /** Column-matrix elements below which splitting an image's im2col/col2im across threads costs more than it saves. */
+    /** Column-matrix elements below which splitting an image's col2im across threads costs more than it saves. */
     private static final int COL_GRAIN = 32 * 1024;
 
     private CpuConv() {

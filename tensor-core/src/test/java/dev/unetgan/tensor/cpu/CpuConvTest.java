@@ -319,6 +319,19 @@ class CpuConvTest {
         assertClose("backwardFilter", naiveBackwardFilter(g, x, gOut), r.gW(), 1e-4);
     }
 
+    /** No input channels: the forward output is the bias; no output channels: the input gradient is zero. */
+    @Test
+    void emptyReductionsStillWriteTheirOutputs() {
+        Random rnd = new Random(9);
+        Case noInput = new Case(2, 0, 5, 5, 3, 3, 3, Conv2dSpec.of(1, 1, 1));
+        double[] b = random(rnd, Shape.of(3));
+        Results r = run(noInput, new double[0], new double[0], b, random(rnd, noInput.outShape()), DType.F32, false);
+        assertClose("forward", naiveForward(noInput, new double[0], new double[0], b), r.out(), 0);
+        Case noOutput = new Case(2, 9, 5, 5, 0, 3, 3, Conv2dSpec.of(1, 1, 1));
+        r = run(noOutput, random(rnd, noOutput.xShape()), new double[0], new double[0], new double[0], DType.F32, false);
+        assertArrayEquals(new double[2 * 9 * 5 * 5], r.gIn(), "backwardData");
+    }
+
     @Test
     void f32FastPathIsDeterministicAcrossRuns() {
         Random rnd = new Random(11);
