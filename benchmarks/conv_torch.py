@@ -3,9 +3,11 @@
 conv2d forward (with bias), backward-data and backward-filter at the 3x3 pad-1 stride-1 conv shapes of the U-Net
 discriminator for 64x64 images, ch=32, batch 8. The two backward ops are timed through
 torch.nn.grad.conv2d_input / conv2d_weight, which run the same kernels autograd's conv2d backward runs, one
-gradient at a time (as the JMH benchmark does). Run: python3 benchmarks/conv_torch.py  (needs python3-torch only
-for this script; the build never does).
+gradient at a time (as the JMH benchmark does). Run: python3 benchmarks/conv_torch.py [threads]  (default 2, the
+JMH run's pool size; 1 compares one core with `-jvmArgsAppend -Dunetgan.cpu.threads=1`). Needs python3-torch only
+for this script; the build never does.
 """
+import sys
 import time
 
 import torch
@@ -31,7 +33,7 @@ def timed(fn):
 
 
 def main():
-    torch.set_num_threads(2)
+    torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
     torch.manual_seed(1)
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, batch {BATCH}")
     print(f"{'shape':>12} {'forward ms':>11} {'bwdData ms':>11} {'bwdFilter ms':>13} {'autograd ms':>12}")

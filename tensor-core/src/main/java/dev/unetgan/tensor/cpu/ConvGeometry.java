@@ -18,6 +18,18 @@ record ConvGeometry(int n, int c, int h, int w, int k, int r, int s, int p, int 
                 spec.strideH(), spec.strideW(), spec.padH(), spec.padW(), spec.dilationH(), spec.dilationW());
     }
 
+    /**
+     * Backward-data of a stride-1 conv as a forward conv: {@code gOut [N,K,P,Q]} convolved with the weight transposed
+     * to {@code [C,K,R,S]} and flipped in both kernel axes gives {@code gIn [N,C,H,W]}, with padding
+     * {@code dil·(R-1) - pad} (negative padding crops). Only valid when both strides are 1.
+     */
+    ConvGeometry stride1Adjoint() {
+        if (strideH != 1 || strideW != 1) {
+            throw new IllegalStateException("conv2d backward-data as a forward conv needs stride 1, got " + this);
+        }
+        return new ConvGeometry(n, k, p, q, c, r, s, h, w, 1, 1, dilH * (r - 1) - padH, dilW * (s - 1) - padW, dilH, dilW);
+    }
+
     /** Rows of the column matrix (and columns of the weight matrix): {@code C·R·S}. */
     int crs() {
         return c * r * s;
@@ -31,14 +43,6 @@ record ConvGeometry(int n, int c, int h, int w, int k, int r, int s, int p, int 
     /** Input pixels per image: {@code H·W}. */
     int hw() {
         return h * w;
-    }
-
-    /**
-     * Whether the input image {@code [C, H·W]} already is the column matrix (1x1 kernel, stride 1, no padding), so
-     * im2col and col2im can be skipped.
-     */
-    boolean isPointwise() {
-        return r == 1 && s == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0;
     }
 
     /** Input row read by output row {@code pi} at kernel row {@code ri}; may lie outside {@code [0, h)}. */

@@ -7,18 +7,22 @@ import dev.unetgan.tensor.DType;
 import dev.unetgan.tensor.NDArray;
 
 /**
- * CPU 2-D convolution (cross-correlation, as PyTorch). The F32 path lowers each image to one GEMM over its column
- * matrix (see {@link Im2col}): forward {@code out[K,PQ] = W[K,CRS]·col[CRS,PQ]}, backward-data
- * {@code col = Wᵀ·gOut} then col2im, backward-filter {@code gW = Σ_n gOut_n·col_nᵀ}. A 1x1 stride-1 unpadded conv
- * uses the image itself as the column matrix. With at least as many images as threads, each thread takes whole
- * images (no synchronisation inside an image); otherwise images run one after another and the GEMM and the
- * im2col/col2im passes parallelise inside the image. F64, and F32 under {@link CpuOptions#scalar()}, take a direct
- * loop over every tap, the reference the fast path is tested against.
+ * CPU 2-D convolution (cross-correlation, as PyTorch). The F32 paths are implicit GEMMs over the whole batch
+ * ({@link ConvGemm}), with no column matrix in memory:
+ * <ul>
+ *   <li>forward: {@link ForwardConv}, {@code out[K, N·PQ] = W[K, CRS]·col[CRS, N·PQ] + bias};</li>
+ *   <li>backward-data at stride 1 (and at least {@link ConvGemm#MR} input channels): the forward conv of the output
+ *       gradient with the weight transposed and flipped ({@link ConvGeometry#stride1Adjoint()}); at larger strides,
+ *       per image {@code col = Wᵀ·gOut} then col2im ({@link Im2col}), images spread over the threads;</li>
+ *   <li>backward-filter: {@link FilterGradient}, one GEMM whose depth runs over every pixel of every image.</li>
+ * </ul>
+ * F64, and F32 under {@link CpuOptions#scalar()}, take a direct loop over every tap, the reference the fast paths
+ * are tested against.
  */
 final class CpuConv {
     /** Per-thread column matrix, grown on demand and never shrunk: a training step asks for the same sizes again. */
     private static final ThreadLocal<float[]> COL = ThreadLocal.withInitial(() -> new float[0]);
-    /** Column-matrix elements below which splitting an image's im2col/col2im across threads costs more than it saves. */
+    /** Column-matrix elements below which splitting an image's col2im across threads costs more than it saves. */
     private static final int COL_GRAIN = 32 * 1024;
 
     private CpuConv() {
@@ -34,25 +38,8 @@ final class CpuConv {
                     CpuStorage.of(out));
             return;
         }
-        float[] xs = CpuStorage.f32(x), ws = CpuStorage.f32(w), os = CpuStorage.f32(out);
-        float[] bs = bias == null ? null : CpuStorage.f32(bias);
-        int kk = g.k(), crs = g.crs(), pq = g.pq();
-        forEachImage(g, (ni, col, parallelInside) -> {
-            int outOff = ni * kk * pq;
-            // Seeding C with the bias and accumulating (beta = 1) fuses the bias add into the GEMM's pass over C.
-            if (bs != null) {
-                for (int ki = 0; ki < kk; ki++) {
-                    Arrays.fill(os, outOff + ki * pq, outOff + (ki + 1) * pq, bs[ki]);
-                }
-            }
-            float beta = bs == null ? 0f : 1f;
-            if (g.isPointwise()) {
-                CpuGemm.sgemm(false, false, kk, pq, crs, 1f, ws, 0, crs, xs, ni * g.c() * g.hw(), pq, beta, os, outOff, pq);
-            } else {
-                toColumns(g, xs, ni * g.c() * g.hw(), col, parallelInside);
-                CpuGemm.sgemm(false, false, kk, pq, crs, 1f, ws, 0, crs, col, 0, pq, beta, os, outOff, pq);
-            }
-        });
+        ForwardConv.compute(g, CpuStorage.f32(x), CpuStorage.f32(w), bias == null ? null : CpuStorage.f32(bias),
+                CpuStorage.f32(out));
     }
 
     /** {@code gi [N,C,H,W]}: the gradient w.r.t. the input, from {@code g [N,K,P,Q]} and {@code w [K,C,R,S]}. */
@@ -63,15 +50,35 @@ final class CpuConv {
             return;
         }
         float[] gs = CpuStorage.f32(g), ws = CpuStorage.f32(w), is = CpuStorage.f32(gi);
+        // With fewer input channels than a register tile has rows, the flipped conv would waste most of its FMAs.
+        if (geo.strideH() == 1 && geo.strideW() == 1 && geo.c() >= ConvGemm.MR) {
+            float[] flipped = BufferPool.takeFloats(geo.k() * geo.crs());
+            try {
+                transposeAndFlip(geo, ws, flipped);
+                ForwardConv.compute(geo.stride1Adjoint(), gs, flipped, null, is);
+            } finally {
+                BufferPool.give(flipped);
+            }
+            return;
+        }
         int kk = geo.k(), crs = geo.crs(), pq = geo.pq(), chw = geo.c() * geo.hw();
         forEachImage(geo, (ni, col, parallelInside) -> {
-            if (geo.isPointwise()) {
-                CpuGemm.sgemm(true, false, crs, pq, kk, 1f, ws, 0, crs, gs, ni * kk * pq, pq, 0f, is, ni * chw, pq);
-                return;
-            }
             CpuGemm.sgemm(true, false, crs, pq, kk, 1f, ws, 0, crs, gs, ni * kk * pq, pq, 0f, col, 0, pq);
             fromColumns(geo, col, is, ni * chw, parallelInside);
         });
+    }
+
+    /** {@code dst[c, k, r, s] = w[k, c, R-1-r, S-1-s]}: the weight of {@link ConvGeometry#stride1Adjoint()}. */
+    private static void transposeAndFlip(ConvGeometry g, float[] w, float[] dst) {
+        int rs = g.r() * g.s();
+        for (int ki = 0; ki < g.k(); ki++) {
+            for (int ci = 0; ci < g.c(); ci++) {
+                int src = (ki * g.c() + ci) * rs, to = (ci * g.k() + ki) * rs + rs - 1;
+                for (int t = 0; t < rs; t++) {
+                    dst[to - t] = w[src + t];
+                }
+            }
+        }
     }
 
     /** {@code gw [K,C,R,S]}: the gradient w.r.t. the weight, from {@code x [N,C,H,W]} and {@code g [N,K,P,Q]}. */
@@ -81,58 +88,10 @@ final class CpuConv {
             Reference.backwardFilter(geo, CpuStorage.of(x), CpuStorage.of(g), CpuStorage.of(gw));
             return;
         }
-        float[] xs = CpuStorage.f32(x), gs = CpuStorage.f32(g), ws = CpuStorage.f32(gw);
-        int size = geo.k() * geo.crs();
-        if (geo.n() == 0) {
-            Arrays.fill(ws, 0, size, 0f);
-            return;
-        }
-        int parts = Math.min(CpuPool.threads(), geo.n());
-        if (parts <= 1) {
-            filterPartial(geo, xs, gs, 0, geo.n(), ws, 0, true);
-            return;
-        }
-        // One partial sum per thread over a fixed, contiguous slice of the batch, then a reduction in slice order:
-        // the result depends only on the thread count, never on scheduling. Slice 0 accumulates straight into gw.
-        float[] partials = BufferPool.takeFloats((parts - 1) * size);
-        try {
-            CpuPool.parallelFor(parts, 1, (t0, t1) -> {
-                for (int t = t0; t < t1; t++) {
-                    int n0 = (int) ((long) geo.n() * t / parts), n1 = (int) ((long) geo.n() * (t + 1) / parts);
-                    if (t == 0) {
-                        filterPartial(geo, xs, gs, n0, n1, ws, 0, false);
-                    } else {
-                        filterPartial(geo, xs, gs, n0, n1, partials, (t - 1) * size, false);
-                    }
-                }
-            });
-            CpuPool.parallelFor(size, COL_GRAIN, (e0, e1) -> {
-                for (int t = 1; t < parts; t++) {
-                    Im2col.add(partials, (t - 1) * size + e0, ws, e0, e1 - e0);
-                }
-            });
-        } finally {
-            BufferPool.give(partials);
-        }
+        FilterGradient.compute(geo, CpuStorage.f32(x), CpuStorage.f32(g), CpuStorage.f32(gw));
     }
 
-    /** {@code dst[K, CRS] (at dstOff) = Σ_{n0 ≤ n < n1} g_n[K,PQ]·col_nᵀ}, overwriting dst. */
-    private static void filterPartial(ConvGeometry geo, float[] xs, float[] gs, int n0, int n1,
-                                      float[] dst, int dstOff, boolean parallelInside) {
-        int kk = geo.k(), crs = geo.crs(), pq = geo.pq(), chw = geo.c() * geo.hw();
-        float[] col = geo.isPointwise() ? null : columnScratch(crs * pq);
-        for (int ni = n0; ni < n1; ni++) {
-            float beta = ni == n0 ? 0f : 1f;
-            if (geo.isPointwise()) {
-                CpuGemm.sgemm(false, true, kk, crs, pq, 1f, gs, ni * kk * pq, pq, xs, ni * chw, pq, beta, dst, dstOff, crs);
-            } else {
-                toColumns(geo, xs, ni * chw, col, parallelInside);
-                CpuGemm.sgemm(false, true, kk, crs, pq, 1f, gs, ni * kk * pq, pq, col, 0, pq, beta, dst, dstOff, crs);
-            }
-        }
-    }
-
-    /** The work of one image; {@code col} is this thread's column scratch (null for pointwise convs). */
+    /** The work of one image; {@code col} is this thread's column scratch. */
     @FunctionalInterface
     private interface ImageBody {
         void run(int image, float[] col, boolean parallelInside);
@@ -143,26 +102,20 @@ final class CpuConv {
      * image at a time with {@code parallelInside} set so the body splits its own work.
      */
     private static void forEachImage(ConvGeometry g, ImageBody body) {
-        int colSize = g.isPointwise() ? 0 : g.crs() * g.pq();
+        int colSize = g.crs() * g.pq();
         if (g.n() >= CpuPool.threads()) {
             CpuPool.parallelFor(g.n(), 1, (n0, n1) -> {
-                float[] col = colSize == 0 ? null : columnScratch(colSize);
+                float[] col = columnScratch(colSize);
                 for (int ni = n0; ni < n1; ni++) {
                     body.run(ni, col, false);
                 }
             });
         } else {
-            float[] col = colSize == 0 ? null : columnScratch(colSize);
+            float[] col = columnScratch(colSize);
             for (int ni = 0; ni < g.n(); ni++) {
                 body.run(ni, col, true);
             }
         }
-    }
-
-    /** im2col of the image at {@code xOff}, split over channels when asked to. */
-    private static void toColumns(ConvGeometry g, float[] xs, int xOff, float[] col, boolean parallel) {
-        CpuPool.parallelFor(g.c(), parallel ? channelGrain(g) : Integer.MAX_VALUE,
-                (c0, c1) -> Im2col.im2col(g, xs, xOff, col, 0, c0, c1));
     }
 
     /** Clears the image at {@code xOff} and adds the column matrix back into it, split over channels when asked to. */

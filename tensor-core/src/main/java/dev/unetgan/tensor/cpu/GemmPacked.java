@@ -2,6 +2,7 @@ package dev.unetgan.tensor.cpu;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -27,21 +28,25 @@ import jdk.incubator.vector.VectorSpecies;
 final class GemmPacked {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Floats per vector: 16 with the 512-bit vectors here. */
-    private static final int V = S.length();
-    /** Register tile: MR rows × NR columns = 12 × 2 vectors, 24 accumulators out of the 32 zmm registers. */
-    static final int MR = 12;
-    static final int NR = 2 * V;
+    static final int V = S.length();
+    /**
+     * Register tile: MR rows × NR columns = 8 × 3 vectors, 24 accumulators out of the 32 zmm registers. 8 rows rather
+     * than 12 × 2 vectors (which runs as fast on square products) because the conv layers' channel counts (64, 128,
+     * 256, 512) are multiples of 8 but not of 12: a 64-row product wasted 1/9 of its FMAs on padding rows.
+     */
+    static final int MR = 8;
+    static final int NR = 3 * V;
     /**
      * Depth of one packed block. Each K block reads and writes the whole C block once more, which at 2048² is 16 MiB
      * of L3 traffic per pass, so deeper is better until the slivers fall out of L2: measured with 2 threads at
      * 512/1024/2048, KC=256 gave 199/194/186 GFLOP/s, 384 gave 197/203/191, 512 gave 201/200/202. The B sliver
-     * (KC×NR×4 = 64 KiB) then lives in L2 rather than L1, which Zen 4's L2 bandwidth hides.
+     * (KC×NR×4 = 96 KiB) then lives in L2 rather than L1, which Zen 4's L2 bandwidth hides.
      */
     static final int KC = 512;
     /** MC×KC×4 = 288 KiB: about a quarter of the 1 MiB L2, leaving room for the B slivers and C lines. */
-    static final int MC = 12 * MR;
-    /** KC×NC×4 = 8 MiB per thread: two threads' B panels fit the 32 MiB shared L3. */
-    static final int NC = 128 * NR;
+    static final int MC = 18 * MR;
+    /** KC×NC×4 ≈ 8 MiB per thread: two threads' B panels fit the 32 MiB shared L3. */
+    static final int NC = 85 * NR;
     /** Below this many multiply-adds (M·N·K) a second thread costs more to wake than it saves. */
     private static final long PARALLEL_MIN = 64L * 64 * 64;
 
@@ -130,33 +135,37 @@ final class GemmPacked {
                 int mr = Math.min(MR, mc - ir);
                 int aOff = ir * kc;
                 microKernel(kc, pa, aOff, pb, bOff, tile);
-                storeTile(tile, mr, nr, alpha, beta, c, offC + ir * ldc + jr, ldc);
+                storeTile(tile, 0, mr, nr, alpha, beta, c, offC + ir * ldc + jr, ldc, null, 0);
             }
         }
     }
 
     /**
-     * {@code C[mr×nr] = alpha·tile + beta·C} from the top-left of an MR×NR tile (row stride NR); C is not read when
-     * beta == 0. Full-width rows go through vectors, partial ones (the right edge of C) element by element.
+     * {@code C[mr×nr] = alpha·tile + beta·C (+ rowAdd[r])} from columns {@code [tileCol, tileCol + nr)} of an MR×NR
+     * tile (row stride NR); C is not read when beta == 0, and {@code rowAdd} (a conv bias, indexed by tile row) may
+     * be null. A partial vector at the right end goes through a lane mask.
      */
-    private static void storeTile(float[] tile, int mr, int nr, float alpha, float beta,
-                                  float[] c, int offC, int ldc) {
+    static void storeTile(float[] tile, int tileCol, int mr, int nr, float alpha, float beta,
+                          float[] c, int offC, int ldc, float[] rowAdd, int rowAddOff) {
         FloatVector va = FloatVector.broadcast(S, alpha), vb = FloatVector.broadcast(S, beta);
         for (int r = 0; r < mr; r++) {
-            int ci = offC + r * ldc, ti = r * NR;
-            if (nr == NR) {
-                for (int j = 0; j < NR; j += V) {
-                    FloatVector v = FloatVector.fromArray(S, tile, ti + j).mul(va);
-                    if (beta != 0f) {
-                        v = FloatVector.fromArray(S, c, ci + j).fma(vb, v);
-                    }
-                    v.intoArray(c, ci + j);
+            int ci = offC + r * ldc, ti = r * NR + tileCol;
+            FloatVector add = FloatVector.broadcast(S, rowAdd == null ? 0f : rowAdd[rowAddOff + r]);
+            int j = 0;
+            for (; j + V <= nr; j += V) {
+                FloatVector v = FloatVector.fromArray(S, tile, ti + j).fma(va, add);
+                if (beta != 0f) {
+                    v = FloatVector.fromArray(S, c, ci + j).fma(vb, v);
                 }
-            } else {
-                for (int j = 0; j < nr; j++) {
-                    float v = alpha * tile[ti + j];
-                    c[ci + j] = beta == 0f ? v : v + beta * c[ci + j];
+                v.intoArray(c, ci + j);
+            }
+            if (j < nr) {
+                VectorMask<Float> m = S.indexInRange(j, nr);
+                FloatVector v = FloatVector.fromArray(S, tile, ti + j, m).fma(va, add);
+                if (beta != 0f) {
+                    v = FloatVector.fromArray(S, c, ci + j, m).fma(vb, v);
                 }
+                v.intoArray(c, ci + j, m);
             }
         }
     }
@@ -179,18 +188,28 @@ final class GemmPacked {
                     }
                 }
             } else {
-                // Read each row sequentially; the writes stride by MR, which stays within a few L1 lines.
-                for (int r = 0; r < MR; r++) {
-                    if (r < rows) {
-                        int src = off + (i0 + r) * lda;
-                        for (int q = 0; q < kc; q++) {
-                            pa[dst + q * MR + r] = a[src + q];
-                        }
-                    } else {
-                        for (int q = 0; q < kc; q++) {
-                            pa[dst + q * MR + r] = 0f;
-                        }
-                    }
+                packRows(a, off + i0 * lda, lda, rows, kc, pa, dst);
+            }
+        }
+    }
+
+    /**
+     * Packs {@code len} columns of {@code rows ≤ MR} consecutive rows of a row-major matrix (row stride {@code lda},
+     * starting at {@code src}) into one A sliver at {@code dst}: {@code pa[dst + q·MR + r] = a[src + r·lda + q]},
+     * with rows past {@code rows} zero. A caller may fill one sliver in several depth pieces by advancing
+     * {@code dst} by {@code len·MR}.
+     */
+    static void packRows(float[] a, int src, int lda, int rows, int len, float[] pa, int dst) {
+        // Read each row sequentially; the writes stride by MR, which stays within a few L1 lines.
+        for (int r = 0; r < MR; r++) {
+            if (r < rows) {
+                int rowSrc = src + r * lda;
+                for (int q = 0; q < len; q++) {
+                    pa[dst + q * MR + r] = a[rowSrc + q];
+                }
+            } else {
+                for (int q = 0; q < len; q++) {
+                    pa[dst + q * MR + r] = 0f;
                 }
             }
         }
@@ -207,8 +226,9 @@ final class GemmPacked {
             if (!transB && cols == NR) {
                 for (int q = 0; q < kc; q++) {
                     int src = off + q * ldb + j0, d = dst + q * NR;
-                    FloatVector.fromArray(S, b, src).intoArray(pb, d);
-                    FloatVector.fromArray(S, b, src + V).intoArray(pb, d + V);
+                    for (int j = 0; j < NR; j += V) {
+                        FloatVector.fromArray(S, b, src + j).intoArray(pb, d + j);
+                    }
                 }
             } else if (!transB) {
                 for (int q = 0; q < kc; q++) {
@@ -242,76 +262,73 @@ final class GemmPacked {
      * them in registers (an array of vectors would live in memory), and they leave only through plain stores into
      * the L1-resident tile: passing them to a helper that C2 declines to inline would box all 24 every call.
      */
-    private static void microKernel(int kc, float[] pa, int aOff, float[] pb, int bOff, float[] tile) {
+    static void microKernel(int kc, float[] pa, int aOff, float[] pb, int bOff, float[] tile) {
         FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
-        FloatVector c80 = z, c81 = z, c90 = z, c91 = z, ca0 = z, ca1 = z, cb0 = z, cb1 = z;
+        FloatVector c00 = z, c01 = z, c02 = z, c10 = z, c11 = z, c12 = z, c20 = z, c21 = z, c22 = z;
+        FloatVector c30 = z, c31 = z, c32 = z, c40 = z, c41 = z, c42 = z, c50 = z, c51 = z, c52 = z;
+        FloatVector c60 = z, c61 = z, c62 = z, c70 = z, c71 = z, c72 = z;
         for (int q = 0; q < kc; q++) {
             int ai = aOff + q * MR, bi = bOff + q * NR;
             FloatVector b0 = FloatVector.fromArray(S, pb, bi);
             FloatVector b1 = FloatVector.fromArray(S, pb, bi + V);
+            FloatVector b2 = FloatVector.fromArray(S, pb, bi + 2 * V);
             FloatVector x = FloatVector.broadcast(S, pa[ai]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
+            c02 = x.fma(b2, c02);
             x = FloatVector.broadcast(S, pa[ai + 1]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
+            c12 = x.fma(b2, c12);
             x = FloatVector.broadcast(S, pa[ai + 2]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
+            c22 = x.fma(b2, c22);
             x = FloatVector.broadcast(S, pa[ai + 3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
+            c32 = x.fma(b2, c32);
             x = FloatVector.broadcast(S, pa[ai + 4]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
+            c42 = x.fma(b2, c42);
             x = FloatVector.broadcast(S, pa[ai + 5]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
+            c52 = x.fma(b2, c52);
             x = FloatVector.broadcast(S, pa[ai + 6]);
             c60 = x.fma(b0, c60);
             c61 = x.fma(b1, c61);
+            c62 = x.fma(b2, c62);
             x = FloatVector.broadcast(S, pa[ai + 7]);
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
-            x = FloatVector.broadcast(S, pa[ai + 8]);
-            c80 = x.fma(b0, c80);
-            c81 = x.fma(b1, c81);
-            x = FloatVector.broadcast(S, pa[ai + 9]);
-            c90 = x.fma(b0, c90);
-            c91 = x.fma(b1, c91);
-            x = FloatVector.broadcast(S, pa[ai + 10]);
-            ca0 = x.fma(b0, ca0);
-            ca1 = x.fma(b1, ca1);
-            x = FloatVector.broadcast(S, pa[ai + 11]);
-            cb0 = x.fma(b0, cb0);
-            cb1 = x.fma(b1, cb1);
+            c72 = x.fma(b2, c72);
         }
         c00.intoArray(tile, 0 * NR);
         c01.intoArray(tile, 0 * NR + V);
+        c02.intoArray(tile, 0 * NR + 2 * V);
         c10.intoArray(tile, 1 * NR);
         c11.intoArray(tile, 1 * NR + V);
+        c12.intoArray(tile, 1 * NR + 2 * V);
         c20.intoArray(tile, 2 * NR);
         c21.intoArray(tile, 2 * NR + V);
+        c22.intoArray(tile, 2 * NR + 2 * V);
         c30.intoArray(tile, 3 * NR);
         c31.intoArray(tile, 3 * NR + V);
+        c32.intoArray(tile, 3 * NR + 2 * V);
         c40.intoArray(tile, 4 * NR);
         c41.intoArray(tile, 4 * NR + V);
+        c42.intoArray(tile, 4 * NR + 2 * V);
         c50.intoArray(tile, 5 * NR);
         c51.intoArray(tile, 5 * NR + V);
+        c52.intoArray(tile, 5 * NR + 2 * V);
         c60.intoArray(tile, 6 * NR);
         c61.intoArray(tile, 6 * NR + V);
+        c62.intoArray(tile, 6 * NR + 2 * V);
         c70.intoArray(tile, 7 * NR);
         c71.intoArray(tile, 7 * NR + V);
-        c80.intoArray(tile, 8 * NR);
-        c81.intoArray(tile, 8 * NR + V);
-        c90.intoArray(tile, 9 * NR);
-        c91.intoArray(tile, 9 * NR + V);
-        ca0.intoArray(tile, 10 * NR);
-        ca1.intoArray(tile, 10 * NR + V);
-        cb0.intoArray(tile, 11 * NR);
-        cb1.intoArray(tile, 11 * NR + V);
+        c72.intoArray(tile, 7 * NR + 2 * V);
     }
 
     private static int roundUp(int x, int multiple) {

@@ -1,15 +1,13 @@
 package dev.unetgan.tensor.cpu;
 
-import java.util.Arrays;
-
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The column-matrix transforms of one image for im2col convolution. The column matrix is {@code [C·R·S, P·Q]}
- * (row {@code (c·R + r)·S + s}, column {@code p·Q + q}) so that the weight {@code [K, C·R·S]} multiplies it directly.
- * Both transforms work on a channel range, so that callers can split one image across threads: channels own
- * disjoint rows of the column matrix and disjoint planes of the image.
+ * col2im for the strided backward-data convolution: the column matrix of one image is {@code [C·R·S, P·Q]} (row
+ * {@code (c·R + r)·S + s}, column {@code p·Q + q}), the product {@code Wᵀ·gOut}. The transform works on a channel
+ * range, so that callers can split one image across threads: channels own disjoint rows of the column matrix and
+ * disjoint planes of the image.
  */
 final class Im2col {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -18,41 +16,8 @@ final class Im2col {
     }
 
     /**
-     * Fills rows {@code [c0·R·S, c1·R·S)} of {@code col [C·R·S, P·Q]} (at {@code colOff}) from channels
-     * {@code [c0, c1)} of the image {@code x [C, H, W]} at {@code xOff}. Padding taps become zero.
-     */
-    static void im2col(ConvGeometry g, float[] x, int xOff, float[] col, int colOff, int c0, int c1) {
-        int q = g.q();
-        for (int ci = c0; ci < c1; ci++) {
-            for (int ri = 0; ri < g.r(); ri++) {
-                for (int si = 0; si < g.s(); si++) {
-                    int row = colOff + ((ci * g.r() + ri) * g.s() + si) * g.pq();
-                    int qLo = g.firstValidQ(si), qHi = g.endValidQ(si), iw0 = g.inCol0(si);
-                    for (int pi = 0; pi < g.p(); pi++) {
-                        int dst = row + pi * q, ih = g.inRow(pi, ri);
-                        if (ih < 0 || ih >= g.h()) {
-                            Arrays.fill(col, dst, dst + q, 0f);
-                            continue;
-                        }
-                        int src = xOff + (ci * g.h() + ih) * g.w() + iw0;
-                        Arrays.fill(col, dst, dst + qLo, 0f);
-                        if (g.strideW() == 1) {
-                            System.arraycopy(x, src + qLo, col, dst + qLo, qHi - qLo);
-                        } else {
-                            for (int qi = qLo; qi < qHi; qi++) {
-                                col[dst + qi] = x[src + qi * g.strideW()];
-                            }
-                        }
-                        Arrays.fill(col, dst + qHi, dst + q, 0f);
-                    }
-                }
-            }
-        }
-    }
-
-    /**
      * Adds rows {@code [c0·R·S, c1·R·S)} of {@code col [C·R·S, P·Q]} into channels {@code [c0, c1)} of the image
-     * {@code x [C, H, W]} at {@code xOff} (the adjoint of {@link #im2col}); padding taps are dropped. The caller
+     * {@code x [C, H, W]} at {@code xOff} (the adjoint of im2col); padding taps are dropped. The caller
      * clears the image first. Taps are added in a fixed order, so the result is deterministic.
      */
     static void col2im(ConvGeometry g, float[] col, int colOff, float[] x, int xOff, int c0, int c1) {

@@ -65,9 +65,23 @@ class CpuConvTest {
         cases.add(new Case(2, 3, 9, 6, 5, 3, 2, new Conv2dSpec(2, 1, 1, 2, 1, 2)));
         cases.add(new Case(1, 1, 1, 1, 1, 1, 1, Conv2dSpec.of(1, 0, 1)));
         cases.add(new Case(3, 1, 1, 5, 2, 1, 3, new Conv2dSpec(1, 2, 0, 1, 1, 1)));
-        // GAN-like shapes: 3x3 pad 1 and pointwise, large enough that an image is split across threads (batch 1)
-        // or that images are spread over threads with per-thread filter partials (batch 3).
+        // At least GemmPacked.MR input channels, so that stride-1 backward-data runs as the flipped forward conv,
+        // including the padding larger than the kernel reach, where the flipped conv crops (negative padding).
+        int[][] wideKernels = {{1, 1}, {2, 2}, {3, 3}, {3, 2}};
+        for (int[] kr : wideKernels) {
+            for (int pad = 0; pad <= 2; pad++) {
+                for (int dil = 1; dil <= 2; dil++) {
+                    Case c = new Case(2, 9, 6, 7, 10, kr[0], kr[1], Conv2dSpec.of(1, pad, dil));
+                    if (c.p() > 0 && c.q() > 0) {
+                        cases.add(c);
+                    }
+                }
+            }
+        }
+        // GAN-like shapes: 3x3 pad 1 and pointwise, large enough to be split across threads; 8-pixel-wide images,
+        // whose B vectors span two output rows (and slivers two images).
         for (int n : new int[] {1, 3}) {
+            cases.add(new Case(n, 12, 8, 8, 17, 3, 3, Conv2dSpec.of(1, 1, 1)));
             cases.add(new Case(n, 29, 16, 16, 7, 3, 3, Conv2dSpec.of(1, 1, 1)));
             cases.add(new Case(n, 19, 17, 15, 21, 1, 1, Conv2dSpec.of(1, 0, 1)));
             cases.add(new Case(n, 5, 20, 20, 11, 3, 3, Conv2dSpec.of(2, 1, 1)));
@@ -287,6 +301,35 @@ class CpuConvTest {
                 assertEquals(viaOut, viaW, tol, "<conv(x,w),g> vs <w,bwdFilter(x,g)> " + g);
             }
         }
+    }
+
+    /**
+     * A reduction deeper than one packed depth block (C·R·S = 540 > 512) and more register tiles than one C chunk
+     * holds, so the implicit GEMM accumulates C over depth blocks chunk by chunk; F32 against the naive loops.
+     */
+    @Test
+    void deepAndWideF32ConvMatchesNaive() {
+        Random rnd = new Random(5);
+        Case g = new Case(2, 60, 44, 44, 40, 3, 3, Conv2dSpec.of(1, 1, 1));
+        double[] x = random(rnd, g.xShape()), w = random(rnd, g.wShape());
+        double[] b = random(rnd, Shape.of(g.k())), gOut = random(rnd, g.outShape());
+        Results r = run(g, x, w, b, gOut, DType.F32, false);
+        assertClose("forward", naiveForward(g, x, w, b), r.out(), 1e-4);
+        assertClose("backwardData", naiveBackwardData(g, gOut, w), r.gIn(), 1e-4);
+        assertClose("backwardFilter", naiveBackwardFilter(g, x, gOut), r.gW(), 1e-4);
+    }
+
+    /** No input channels: the forward output is the bias; no output channels: the input gradient is zero. */
+    @Test
+    void emptyReductionsStillWriteTheirOutputs() {
+        Random rnd = new Random(9);
+        Case noInput = new Case(2, 0, 5, 5, 3, 3, 3, Conv2dSpec.of(1, 1, 1));
+        double[] b = random(rnd, Shape.of(3));
+        Results r = run(noInput, new double[0], new double[0], b, random(rnd, noInput.outShape()), DType.F32, false);
+        assertClose("forward", naiveForward(noInput, new double[0], new double[0], b), r.out(), 0);
+        Case noOutput = new Case(2, 9, 5, 5, 0, 3, 3, Conv2dSpec.of(1, 1, 1));
+        r = run(noOutput, random(rnd, noOutput.xShape()), new double[0], new double[0], new double[0], DType.F32, false);
+        assertArrayEquals(new double[2 * 9 * 5 * 5], r.gIn(), "backwardData");
     }
 
     @Test

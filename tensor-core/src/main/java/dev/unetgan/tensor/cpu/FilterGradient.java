@@ -1,0 +1,167 @@
+package dev.unetgan.tensor.cpu;
+
+import java.util.Arrays;
+
+/**
+ * conv2d backward-filter (F32) as one implicit GEMM over the whole batch:
+ * {@code gW[K, (r,s,c)] = gOut[K, N·P·Q]·colᵀ[N·P·Q, (r,s,c)]}, the depth running over every output pixel of every
+ * image, so the sum over images happens inside the register tiles, in a fixed order, with no partial sums to add.
+ *
+ * <p>The columns are ordered tap-major ({@code (r·S + s)·C + c}), not as the weight's {@code (c, r, s)}, because
+ * then a B row is a run of consecutive channels of one input pixel. The input is first copied channels-last with
+ * its padding written out ({@code [N, H+2·padH, W+2·padW, C]}, one preparation unit per image), so that a B sliver
+ * row at output pixel (n, p, q) and tap (r, s) is a plain contiguous load at a fixed offset from the pixel: no
+ * masks, any stride or dilation. Each finished C tile is scattered into {@code gW[K, C, R, S]}; C accumulates
+ * across depth blocks in a scratch array shaped like the columns.
+ */
+final class FilterGradient extends ConvGemm.Problem {
+    private final ConvGeometry g;
+    private final float[] x;
+    private final float[] gOut;
+    private final float[] gW;
+    /** The input channels-last and padded: {@code [N, hp, wp, C]}. */
+    private final float[] xT;
+    private final int hp;
+    private final int wp;
+    /** C in column order, {@code [K, R·S·C]}, accumulated over depth blocks. */
+    private final float[] acc;
+    private final int columns;
+
+    private FilterGradient(ConvGeometry g, float[] x, float[] gOut, float[] gW, float[] xT, float[] acc) {
+        super(g.k(), g.n() * g.pq(), Math.ceilDiv(g.crs(), ConvGemm.NR));
+        this.g = g;
+        this.x = x;
+        this.gOut = gOut;
+        this.gW = gW;
+        this.xT = xT;
+        this.acc = acc;
+        this.hp = g.h() + 2 * g.padH();
+        this.wp = g.w() + 2 * g.padW();
+        this.columns = g.crs();
+    }
+
+    /** {@code gW [K,C,R,S] = Σ_n gOut_n [K,P·Q]·col_nᵀ}, for input {@code x [N,C,H,W]} and {@code gOut [N,K,P,Q]}. */
+    static void compute(ConvGeometry g, float[] x, float[] gOut, float[] gW) {
+        if (g.n() * g.pq() == 0) {
+            Arrays.fill(gW, 0, g.k() * g.crs(), 0f);
+            return;
+        }
+        int hp = g.h() + 2 * g.padH(), wp = g.w() + 2 * g.padW();
+        float[] xT = BufferPool.takeFloats(g.n() * hp * wp * g.c());
+        float[] acc = BufferPool.takeFloats(g.k() * g.crs());
+        try {
+            ConvGemm.run(new FilterGradient(g, x, gOut, gW, xT, acc));
+        } finally {
+            BufferPool.give(xT);
+            BufferPool.give(acc);
+        }
+    }
+
+    @Override
+    int prepUnits() {
+        return g.n();
+    }
+
+    /** Copies image {@code ni} channels-last into {@code xT}, writing the padding as zeros. */
+    @Override
+    void prep(int ni) {
+        int c = g.c(), rowLen = wp * c, image = ni * hp * rowLen;
+        Arrays.fill(xT, image, image + g.padH() * rowLen, 0f);
+        Arrays.fill(xT, image + (g.padH() + g.h()) * rowLen, image + hp * rowLen, 0f);
+        for (int ih = 0; ih < g.h(); ih++) {
+            int row = image + (ih + g.padH()) * rowLen;
+            Arrays.fill(xT, row, row + g.padW() * c, 0f);
+            Arrays.fill(xT, row + (g.padW() + g.w()) * c, row + rowLen, 0f);
+        }
+        for (int ci = 0; ci < c; ci++) {
+            for (int ih = 0; ih < g.h(); ih++) {
+                int src = ((ni * c + ci) * g.h() + ih) * g.w();
+                int dst = image + (ih + g.padH()) * rowLen + g.padW() * c + ci;
+                for (int iw = 0; iw < g.w(); iw++) {
+                    xT[dst + iw * c] = x[src + iw];
+                }
+            }
+        }
+    }
+
+    /** A rows are output channels, the depth is (image, pixel): each image contributes a contiguous run per row. */
+    @Override
+    void packA(int row0, int rows, int d0, int kc, float[] pa, int dst) {
+        int pq = g.pq();
+        for (int d = d0; d < d0 + kc; ) {
+            int ni = d / pq, pix = d % pq, len = Math.min(d0 + kc - d, pq - pix);
+            GemmPacked.packRows(gOut, (ni * g.k() + row0) * pq + pix, pq, rows, len, pa, dst + (d - d0) * ConvGemm.MR);
+            d += len;
+        }
+    }
+
+    @Override
+    ConvGemm.Columns columns() {
+        return new TapSlivers();
+    }
+
+    @Override
+    void store(float[] tile, int row0, int rows, int sliver, boolean first, boolean last) {
+        int col0 = sliver * ConvGemm.NR, width = Math.min(ConvGemm.NR, columns - col0);
+        ConvGemm.storeRun(tile, 0, row0, rows, width, acc, row0 * columns + col0, columns, first, null);
+        if (last) {
+            // Column (tap, c) of C is element c·R·S + tap of a weight row.
+            int rs = g.r() * g.s(), tap = col0 / g.c(), ci = col0 % g.c();
+            for (int j = 0; j < width; j++) {
+                int from = row0 * columns + col0 + j, to = row0 * columns + ci * rs + tap;
+                for (int r = 0; r < rows; r++) {
+                    gW[to + r * columns] = acc[from + r * columns];
+                }
+                if (++ci == g.c()) {
+                    ci = 0;
+                    tap++;
+                }
+            }
+        }
+    }
+
+    /**
+     * B slivers of {@code colᵀ[N·P·Q, (r,s,c)]} from the channels-last copy: the row of output pixel (n, p, q) starts
+     * at {@code ((n·hp + p·strideH)·wp + q·strideW)·C}, and column (r, s, c) adds {@code (r·dilH·wp + s·dilW)·C + c}.
+     * Along an output row the start moves by {@code strideW·C}, so each vector is one strided copy per output row.
+     */
+    private final class TapSlivers implements ConvGemm.Columns {
+        private static final int V = LaneLoads.V;
+        private static final int VECTORS = ConvGemm.NR / V;
+        private final LaneLoads loads = new LaneLoads(VECTORS);
+        private final int[] offsets = new int[V];
+        private int planned = -1;
+
+        @Override
+        public void pack(int sliver, int d0, int kc, float[] pb) {
+            if (sliver != planned) {
+                plan(sliver * ConvGemm.NR);
+                planned = sliver;
+            }
+            int pq = g.pq(), c = g.c();
+            for (int d = d0; d < d0 + kc; ) {
+                int ni = d / pq, pi = d % pq / g.q(), qi = d % g.q(), len = Math.min(d0 + kc - d, g.q() - qi);
+                int shift = ((ni * hp + pi * g.strideH()) * wp + qi * g.strideW()) * c;
+                for (int h = 0; h < VECTORS; h++) {
+                    loads.copy(h, xT, shift, g.strideW() * c, len, pb, (d - d0) * ConvGemm.NR + h * V, ConvGemm.NR);
+                }
+                d += len;
+            }
+        }
+
+        private void plan(int col0) {
+            for (int h = 0; h < VECTORS; h++) {
+                long valid = 0;
+                for (int l = 0; l < V; l++) {
+                    int col = col0 + h * V + l;
+                    if (col < columns) {
+                        int tap = col / g.c();
+                        offsets[l] = (tap / g.s() * g.dilH() * wp + tap % g.s() * g.dilW()) * g.c() + col % g.c();
+                        valid |= 1L << l;
+                    }
+                }
+                loads.plan(h, offsets, valid);
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.unetgan.tensor.cpu;
+
+/**
+ * B slivers of the forward im2col matrix of a whole batch, {@code col[C·R·S, N·P·Q]} (row {@code (c·R + r)·S + s},
+ * column {@code (n·P + p)·Q + q}), packed from an input whose padding is written out (so the geometry has padding 0
+ * and every tap is in bounds): sliver {@code j} is columns {@code [j·NR, j·NR + NR)}, which may span two images.
+ * Each sliver is NR/V vectors of V pixels. A vector's offsets at tap (r, s) and channel c are its offsets at tap
+ * (0, 0), channel 0, shifted by {@code c·plane + r·dilH·W + s·dilW}, so each vector is one {@link LaneLoads} plan
+ * per sliver: at stride 1 the pixels of one output row read consecutive inputs, so a vector is one load (two for
+ * 8-pixel rows).
+ */
+final class PixelSlivers implements ConvGemm.Columns {
+    private static final int V = LaneLoads.V;
+    private static final int NR = ConvGemm.NR;
+    private static final int VECTORS = NR / V;
+    /** Channels packed together, every tap of them before the next group, so the taps find the rows in L1. */
+    private static final int CHANNEL_GROUP = 8;
+
+    private final ConvGeometry g;
+    private final float[] x;
+    private final int plane;
+    private final int columns;
+    private final int rs;
+    private final LaneLoads loads = new LaneLoads(VECTORS);
+    private final int[] offsets = new int[V];
+    /** The sliver the loads are planned for (a sliver is packed once per depth block). */
+    private int planned = -1;
+
+    /**
+     * Slivers for geometry {@code g} (padding 0) of input {@code x [N, C, plane]}, each channel's {@code h × w} at
+     * the start of its plane.
+     */
+    PixelSlivers(ConvGeometry g, float[] x, int plane) {
+        if (g.padH() != 0 || g.padW() != 0) {
+            throw new IllegalArgumentException("conv2d: B slivers need the padding written out, got " + g);
+        }
+        this.g = g;
+        this.x = x;
+        this.plane = plane;
+        this.columns = g.n() * g.pq();
+        this.rs = g.r() * g.s();
+    }
+
+    @Override
+    public void pack(int sliver, int d0, int kc, float[] pb) {
+        if (sliver != planned) {
+            plan(sliver * NR);
+            planned = sliver;
+        }
+        // A few channels at a time, every tap of them: the taps reuse the same input lines while they are in L1
+        // (tap-major over all channels was 3x slower), and each (tap, vector) load is one strided copy over the group,
+        // which amortises choosing the kind of load (one channel per call was twice as slow).
+        int cEnd = Math.ceilDiv(d0 + kc, rs);
+        for (int g0 = d0 / rs; g0 < cEnd; g0 += CHANNEL_GROUP) {
+            for (int tap = 0; tap < rs; tap++) {
+                int c0 = Math.max(g0, Math.ceilDiv(d0 - tap, rs));
+                int c1 = Math.min(Math.min(g0 + CHANNEL_GROUP, cEnd), Math.ceilDiv(d0 + kc - tap, rs));
+                int tapOff = tap / g.s() * g.dilH() * g.w() + tap % g.s() * g.dilW();
+                for (int h = 0; h < VECTORS && c1 > c0; h++) {
+                    loads.copy(h, x, c0 * plane + tapOff, plane, c1 - c0, pb, (c0 * rs + tap - d0) * NR + h * V,
+                            rs * NR);
+                }
+            }
+        }
+    }
+
+    /** Plans the loads of the sliver starting at column {@code col0}: input offsets at channel 0, tap (0, 0). */
+    private void plan(int col0) {
+        for (int h = 0; h < VECTORS; h++) {
+            int first = col0 + h * V, count = Math.clamp(columns - first, 0, V);
+            for (int l = 0; l < count; l++) {
+                int col = first + l, ni = col / g.pq(), pix = col % g.pq();
+                offsets[l] = ni * g.c() * plane + pix / g.q() * g.strideH() * g.w() + pix % g.q() * g.strideW();
+            }
+            loads.plan(h, offsets, count == V ? -1L : (1L << count) - 1);
+        }
+    }
+}
