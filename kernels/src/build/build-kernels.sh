@@ -2,9 +2,9 @@
 # Build step of module kernels (run by exec-maven-plugin in generate-resources):
 #   1. lists every file of src/main/cuda into <out>/index.txt, which HostEmulationRuntime and the NVRTC fallback
 #      read to find the sources (they ship as resources beside it);
-#   2. compiles each .cu with nvcc into <out>/<family>.fatbin: SASS for sm_80 (Ampere; also runs on sm_86/sm_89)
-#      and sm_90 (Hopper), plus compute_75 PTX, which the driver JIT-compiles (once, cached) for Turing and for GPUs
-#      newer than Hopper. Three targets rather than four keep the build at about 2 s per family on 2 cores.
+#   2. compiles each .cu with nvcc into <out>/<family>.fatbin: SASS for sm_75 (Turing), sm_80 (Ampere; the same
+#      binary runs on sm_86/sm_89) and sm_90 (Hopper), so every GPU from sm_75 to sm_90 loads machine code, plus
+#      compute_75 PTX, which the driver JIT-compiles (once, cached) for GPUs newer than Hopper.
 #      A compile error fails the build.
 # Without nvcc the build still succeeds and says so; the kernels then come from NVRTC at run time.
 set -euo pipefail
@@ -26,7 +26,7 @@ compile() {
     return 0
   fi
   "$NVCC" -fatbin -std=c++17 -O3 -I"$src" \
-    -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
+    -gencode arch=compute_75,code=sm_75 -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
     -gencode arch=compute_75,code=compute_75 \
     -o "$out/$name.fatbin.tmp" "$cu"
   mv "$out/$name.fatbin.tmp" "$out/$name.fatbin"
