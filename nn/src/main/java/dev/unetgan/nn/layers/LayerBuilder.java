@@ -12,7 +12,17 @@ public abstract class LayerBuilder<B extends LayerBuilder<B>> {
     DType dtype = DType.F32;
     Device device = Device.CPU;
 
-    LayerBuilder() {
+    protected LayerBuilder() {
+    }
+
+    /** The parameters' dtype. */
+    public DType dtype() {
+        return dtype;
+    }
+
+    /** The parameters' device. */
+    public Device device() {
+        return device;
     }
 
     /** The parameters' dtype (F64 for gradient checks). */
@@ -35,7 +45,7 @@ public abstract class LayerBuilder<B extends LayerBuilder<B>> {
         return (B) this;
     }
 
-    static void requirePositive(String layer, String what, int... values) {
+    protected static void requirePositive(String layer, String what, int... values) {
         for (int v : values) {
             if (v < 1) {
                 throw new IllegalArgumentException(layer + ": " + what + " must be positive, got " + v);

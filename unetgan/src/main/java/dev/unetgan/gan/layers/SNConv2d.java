@@ -29,8 +29,8 @@ public final class SNConv2d extends Layer implements SpectralNorm.Normalized {
 
     private SNConv2d(Builder b, Generator gen) {
         spec = new Conv2dSpec(b.stride, b.stride, b.padding, b.padding, 1, 1);
-        weight = registerParameter("weight", NDArray.zeros(Shape.of(b.out, b.in, b.kernel, b.kernel), b.dtype, b.device));
-        bias = b.bias ? registerParameter("bias", NDArray.zeros(Shape.of(b.out), b.dtype, b.device)) : null;
+        weight = registerParameter("weight", NDArray.zeros(Shape.of(b.out, b.in, b.kernel, b.kernel), b.dtype(), b.device()));
+        bias = b.bias ? registerParameter("bias", NDArray.zeros(Shape.of(b.out), b.dtype(), b.device())) : null;
         // PyTorch's construction order: the layer's default init, the SN buffers, then the model's orthogonal init.
         if (gen != null) {
             Init.defaultLayerInit(weight.value(), bias == null ? null : bias.value(), gen);

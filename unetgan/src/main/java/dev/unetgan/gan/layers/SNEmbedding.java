@@ -24,7 +24,7 @@ public final class SNEmbedding extends Module implements SpectralNorm.Normalized
     }
 
     private SNEmbedding(Builder b, Generator gen) {
-        weight = registerParameter("weight", NDArray.zeros(Shape.of(b.count, b.dim), b.dtype, b.device));
+        weight = registerParameter("weight", NDArray.zeros(Shape.of(b.count, b.dim), b.dtype(), b.device()));
         // PyTorch's construction order: the N(0,1) default, the SN buffers, then the model's orthogonal init.
         if (gen != null) {
             Init.normal(weight.value(), 0, 1, gen);

@@ -25,8 +25,8 @@ public final class SNLinear extends Layer implements SpectralNorm.Normalized {
     }
 
     private SNLinear(Builder b, Generator gen) {
-        weight = registerParameter("weight", NDArray.zeros(Shape.of(b.out, b.in), b.dtype, b.device));
-        bias = b.bias ? registerParameter("bias", NDArray.zeros(Shape.of(b.out), b.dtype, b.device)) : null;
+        weight = registerParameter("weight", NDArray.zeros(Shape.of(b.out, b.in), b.dtype(), b.device()));
+        bias = b.bias ? registerParameter("bias", NDArray.zeros(Shape.of(b.out), b.dtype(), b.device())) : null;
         // PyTorch's construction order: the layer's default init, the SN buffers, then the model's orthogonal init.
         if (gen != null) {
             Init.defaultLayerInit(weight.value(), bias == null ? null : bias.value(), gen);

@@ -4,8 +4,7 @@ import dev.unetgan.autograd.Context;
 import dev.unetgan.autograd.Function;
 import dev.unetgan.autograd.Tensor;
 import dev.unetgan.nn.Module;
-import dev.unetgan.tensor.DType;
-import dev.unetgan.tensor.Device;
+import dev.unetgan.nn.layers.LayerBuilder;
 import dev.unetgan.tensor.Generator;
 import dev.unetgan.tensor.NDArray;
 import dev.unetgan.tensor.Ops;
@@ -121,9 +120,9 @@ public final class SpectralNorm extends Function {
 
         /** Fresh buffers for a weight with {@code rows} rows; {@code u} drawn from {@code gen} (zeros when null). */
         static State create(int rows, Options<?> options, Generator gen) {
-            NDArray u = gen == null ? NDArray.zeros(Shape.of(1, rows), options.dtype, options.device)
-                    : gen.normal(Shape.of(1, rows), options.dtype, options.device, 0, 1);
-            NDArray sv = NDArray.full(Shape.of(1), options.dtype, options.device, 1);
+            NDArray u = gen == null ? NDArray.zeros(Shape.of(1, rows), options.dtype(), options.device())
+                    : gen.normal(Shape.of(1, rows), options.dtype(), options.device(), 0, 1);
+            NDArray sv = NDArray.full(Shape.of(1), options.dtype(), options.device(), 1);
             return new State(u, sv, options.eps);
         }
 
@@ -188,53 +187,25 @@ public final class SpectralNorm extends Function {
     }
 
     /**
-     * What every SN layer builder shares: SN eps (default 1e-6, UNETGAN.md's presets) and the dtype and device of the
-     * parameters and buffers (F32 on the CPU unless told).
+     * What every SN layer builder shares: SN eps (default 1e-6, UNETGAN.md's presets), and from {@link LayerBuilder}
+     * the dtype and device of the parameters and buffers (F32 on the CPU unless told).
      *
      * @param <B> the concrete builder, returned by the setters for chaining
      */
-    public abstract static class Options<B extends Options<B>> {
+    public abstract static class Options<B extends Options<B>> extends LayerBuilder<B> {
         double eps = 1e-6;
-        DType dtype = DType.F32;
-        Device device = Device.CPU;
 
         Options() {
         }
 
         /** The eps of {@code normalize(a) = a / max(‖a‖, eps)}; finite and >= 0. */
+        @SuppressWarnings("unchecked")
         public B eps(double eps) {
             if (!(eps >= 0) || !Double.isFinite(eps)) {
                 throw new IllegalArgumentException("spectral norm: eps must be finite and >= 0, got " + eps);
             }
             this.eps = eps;
-            return self();
-        }
-
-        /** The dtype of the parameters and buffers (F64 for gradient checks). */
-        public B dtype(DType dtype) {
-            if (!dtype.isFloating()) {
-                throw new IllegalArgumentException("SN layer parameters need a floating dtype, got " + dtype);
-            }
-            this.dtype = dtype;
-            return self();
-        }
-
-        public B device(Device device) {
-            this.device = device;
-            return self();
-        }
-
-        @SuppressWarnings("unchecked")
-        private B self() {
             return (B) this;
-        }
-
-        static void requirePositive(String layer, String what, int... values) {
-            for (int v : values) {
-                if (v < 1) {
-                    throw new IllegalArgumentException(layer + ": " + what + " must be positive, got " + v);
-                }
-            }
         }
     }
 }
