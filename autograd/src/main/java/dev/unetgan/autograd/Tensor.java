@@ -60,7 +60,7 @@ import java.util.function.BiConsumer;
 public final class Tensor implements AutoCloseable {
     private final NDArray value;
     private final Node node;
-    private final boolean requiresGrad;
+    private boolean requiresGrad;
     private final NDArray grad;
     private boolean gradDefined;
 
@@ -124,9 +124,33 @@ public final class Tensor implements AutoCloseable {
         return value.rank();
     }
 
-    /** Whether gradients flow into this tensor: a parameter, or the result of an op on one (with grad mode on). */
+    /**
+     * Whether gradients flow into this tensor: a parameter that is not frozen, or the result of an op on one (with
+     * grad mode on).
+     */
     public boolean requiresGrad() {
         return requiresGrad;
+    }
+
+    /**
+     * Freezes ({@code false}) or unfreezes a parameter, as torch's {@code requires_grad_}: ops on a frozen parameter
+     * record no edge to it, so backward skips its gradient (a conv's filter gradient, say) while still flowing into
+     * the other inputs. A GAN's G step freezes D this way. Graphs recorded earlier keep the setting they saw.
+     *
+     * @throws IllegalStateException for a tensor that is not a parameter (use {@link #detach()} there)
+     */
+    public Tensor requiresGrad(boolean on) {
+        if (!isParameter()) {
+            throw new IllegalStateException("requiresGrad(" + on + "): " + this + " is not a parameter; only a"
+                    + " parameter can be frozen (detach() cuts any other tensor off the graph)");
+        }
+        requiresGrad = on;
+        return this;
+    }
+
+    /** Whether this is a parameter: a leaf made by {@link #parameter}, with a gradient array, frozen or not. */
+    public boolean isParameter() {
+        return grad != null;
     }
 
     /** Whether this tensor was made directly rather than by a recorded op. */
@@ -551,6 +575,6 @@ public final class Tensor implements AutoCloseable {
     @Override
     public String toString() {
         return "Tensor" + value.shape() + " " + value.dtype() + (node != null ? " <- " + node.name()
-                : requiresGrad ? " (parameter)" : "");
+                : isParameter() ? requiresGrad ? " (parameter)" : " (frozen parameter)" : "");
     }
 }

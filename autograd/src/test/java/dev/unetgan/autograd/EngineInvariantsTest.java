@@ -123,6 +123,36 @@ class EngineInvariantsTest {
     }
 
     @Test
+    void frozenParameterGetsNoGradientButPassesItOn() {
+        Tensor w = param(2, 3);
+        Tensor x = param(5, 7);
+        w.requiresGrad(false);
+        assertFalse(w.requiresGrad());
+        assertTrue(w.isParameter());
+        // d/dx Σ w·x = w reaches x through the frozen w; w itself gets nothing.
+        w.mul(x).sum().backward();
+        assertNull(w.grad());
+        assertArrayEquals(new double[]{2, 3}, x.grad().toDoubleArray(), 1e-12);
+        // Unfrozen, the next backward reaches it again.
+        w.requiresGrad(true);
+        w.mul(x).sum().backward();
+        assertArrayEquals(new double[]{5, 7}, w.grad().toDoubleArray(), 1e-12);
+        // Everything frozen: the loss itself no longer requires grad.
+        w.requiresGrad(false);
+        x.requiresGrad(false);
+        assertFalse(w.mul(x).sum().requiresGrad());
+    }
+
+    @Test
+    void onlyParametersCanBeFrozen() {
+        Tensor h = param(1).exp();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> h.requiresGrad(false));
+        assertTrue(e.getMessage().contains("not a parameter"), e.getMessage());
+        Tensor constant = Tensor.of(NDArray.of(new double[]{1}, 1));
+        assertThrows(IllegalStateException.class, () -> constant.requiresGrad(true));
+    }
+
+    @Test
     void branchThatReceivesNoGradientIsStillReleased() {
         Tensor x = param(1, 2);
         Tensor h = x.exp();

@@ -55,8 +55,8 @@ public abstract class Module implements AutoCloseable {
     /** Registers an existing parameter (for sharing one between modules); ownership stays with its first module. */
     protected final Tensor registerParameter(String name, Tensor parameter) {
         checkNewName(name);
-        if (!parameter.isLeaf() || !parameter.requiresGrad()) {
-            throw new IllegalArgumentException("registerParameter " + name + ": needs a parameter leaf, got " + parameter);
+        if (!parameter.isParameter()) {
+            throw new IllegalArgumentException("registerParameter " + name + ": needs a parameter, got " + parameter);
         }
         params.put(name, parameter);
         return parameter;
@@ -153,6 +153,17 @@ public abstract class Module implements AutoCloseable {
         for (Tensor p : parameters()) {
             p.zeroGrad();
         }
+    }
+
+    /**
+     * Freezes ({@code false}) or unfreezes every parameter, as torch's {@code Module.requires_grad_}: backward then
+     * still flows through this module into its inputs, but computes no gradient for its parameters. Returns this.
+     */
+    public final Module requiresGrad(boolean on) {
+        for (Tensor p : parameters()) {
+            p.requiresGrad(on);
+        }
+        return this;
     }
 
     // ---- mode ----

@@ -153,6 +153,27 @@ class ModuleTest {
     }
 
     @Test
+    void frozenModuleGetsNoGradientsButPassesThemOn() {
+        try (Net net = new Net(new Generator(1)); Scope scope = Scope.open()) {
+            Tensor x = Tensor.of(NnTesting.seqArray(DType.F32, 1, 0, 2, 2, 3, 3));
+            Tensor y = Tensor.of(NnTesting.seqArray(DType.F32, 1, 1, 4, 2));
+            Block last = net.blocks.get(1);
+            assertSame(last, last.requiresGrad(false));
+            Net.Out out = net.forward(x, y);
+            out.a().sum().add(out.b().sum()).backward();
+            // Block 0 sits before the frozen block 1, so its gradients pass through it.
+            assertTrue(last.parameters().stream().allMatch(p -> p.grad() == null));
+            assertTrue(net.blocks.get(0).parameters().stream().allMatch(p -> p.grad() != null));
+            assertTrue(net.head.parameters().stream().allMatch(p -> p.grad() != null));
+            last.requiresGrad(true);
+            net.zeroGrad();
+            out = net.forward(x, y);
+            out.a().sum().add(out.b().sum()).backward();
+            assertTrue(net.parameters().stream().allMatch(p -> p.grad() != null));
+        }
+    }
+
+    @Test
     void registrationRejectsBadAndDuplicateNames() {
         final class Bad extends Module {
             Bad(String first, String second) {

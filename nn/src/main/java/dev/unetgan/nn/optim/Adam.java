@@ -124,8 +124,8 @@ public final class Adam implements Optimizer {
             if (name.isEmpty()) {
                 throw new IllegalArgumentException("Adam: a parameter has an empty name");
             }
-            if (p == null || !p.isLeaf() || !p.requiresGrad()) {
-                throw new IllegalArgumentException("Adam: '" + name + "' is not a parameter (a leaf that requires grad)");
+            if (p == null || !p.isParameter()) {
+                throw new IllegalArgumentException("Adam: '" + name + "' is not a parameter");
             }
             p.value().checkOpen("Adam");
             if (!seen.add(p)) {

@@ -29,9 +29,29 @@ public final class Sampler implements AutoCloseable {
         this.standingBatch = standingBatch;
     }
 
+    /**
+     * A sampler of the EMA G of a checkpoint, with {@code standingPasses} passes of standing statistics (at the run's
+     * batch size), on the run's device.
+     */
+    public static Sampler of(TrainingCheckpoint.Loaded checkpoint, int standingPasses) {
+        TrainConfig c = checkpoint.config();
+        Sampler s = new Sampler(c.model(c.resolveDevice()), standingPasses, c.batch());
+        try {
+            checkpoint.loadInto(TrainingCheckpoint.G_EMA, s.g);
+            return s.standing();
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
     /** Takes {@code ema}'s current state and recomputes the standing statistics (from a fixed seed). */
     public Sampler refresh(Module ema) {
         g.loadStateDict(ema.stateDict());
+        return standing();
+    }
+
+    private Sampler standing() {
         g.standingStatistics(standingPasses, standingBatch, new Generator(STANDING_SEED));
         return this;
     }

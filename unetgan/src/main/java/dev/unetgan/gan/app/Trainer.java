@@ -114,13 +114,15 @@ public final class Trainer {
         Generator rng = resume == null ? new Generator(config.seed() ^ STEP_SEED_SALT)
                 : new Generator(resume.progress().rngSeed(), resume.progress().rngOffset());
         boolean conditional = config.classes() > 0;
+        boolean evaluating = metrics != null && config.evalEvery() > 0;
         try (GanModels models = GanModels.build(config, device, resume == null ? new Generator(config.seed()) : null);
              GanStep step = new GanStep(models.g(), models.d(), models.gEma(), config.stepSettings(), rng);
              DataLoader loader = DataLoader.builder(data, config.batch()).shuffle(true).dropLast(true)
                      .seed(config.seed()).device(device).build();
              Sampler sampler = new Sampler(config.model(device), config.standingPasses(), config.batch());
              CsvLog metricsCsv = CsvLog.open(run.metrics(), Probe.COLUMNS, start);
-             CsvLog evalCsv = CsvLog.open(run.eval(), EVAL_COLUMNS, start);
+             // A run without the metric writes no eval.csv (a null resource is skipped at close).
+             CsvLog evalCsv = evaluating ? CsvLog.open(run.eval(), EVAL_COLUMNS, start) : null;
              Progress progress = Progress.start("train", start, config.iterations(), log)) {
             if (resume != null) {
                 resume.restore(models, step);
@@ -177,7 +179,7 @@ public final class Trainer {
                     long iteration = done;
                     bestEffort(progress, "samples", () -> writeSamples(sampler, models, iteration));
                 }
-                if (metrics != null && config.evalEvery() > 0 && (done % config.evalEvery() == 0 || last)) {
+                if (evaluating && (done % config.evalEvery() == 0 || last)) {
                     if (!sampled) {
                         sampler.refresh(models.gEma());
                     }

@@ -7,7 +7,6 @@ import dev.unetgan.gan.app.TrainConfig;
 import dev.unetgan.gan.app.TrainingCheckpoint;
 import dev.unetgan.gan.app.eval.ClassifierCache;
 import dev.unetgan.gan.app.eval.ClassifierMetrics;
-import dev.unetgan.gan.model.BigGanGenerator;
 import dev.unetgan.nn.data.FashionMnist;
 import dev.unetgan.nn.data.IdxDataset;
 import dev.unetgan.tensor.Device;
@@ -59,12 +58,9 @@ final class EvaluateCommand implements Callable<Integer> {
             }
             Device device = c.resolveDevice();
             Path file = classifier != null ? classifier : ClassifierCache.defaultFile();
-            try (BigGanGenerator ema = new BigGanGenerator(c.model(device), null);
-                 Sampler sampler = new Sampler(c.model(device), c.standingPasses(), c.batch());
+            try (Sampler sampler = Sampler.of(loaded, c.standingPasses());
                  ClassifierMetrics metrics = new ClassifierMetrics(ClassifierCache.load(file, device, System.err), test,
                          samples, device)) {
-                loaded.loadInto("G_ema.", ema);
-                sampler.refresh(ema);
                 Generator rng = new Generator(seed);
                 ClassifierMetrics.Scores s = metrics.score(samples, (start, count) -> sampler.generate(rng, count));
                 if (json) {

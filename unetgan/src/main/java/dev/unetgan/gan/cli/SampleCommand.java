@@ -5,8 +5,6 @@ import dev.unetgan.gan.app.RunFolder;
 import dev.unetgan.gan.app.Sampler;
 import dev.unetgan.gan.app.TrainConfig;
 import dev.unetgan.gan.app.TrainingCheckpoint;
-import dev.unetgan.gan.model.BigGanGenerator;
-import dev.unetgan.tensor.Device;
 import dev.unetgan.tensor.Generator;
 import dev.unetgan.tensor.NDArray;
 import dev.unetgan.tensor.Scope;
@@ -52,13 +50,8 @@ final class SampleCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--per-class needs a class-conditional G; " + checkpoint
                         + " was trained unconditionally");
             }
-            Device device = c.resolveDevice();
-            try (BigGanGenerator ema = new BigGanGenerator(c.model(device), null);
-                 Sampler sampler = new Sampler(c.model(device), standingPasses != null ? standingPasses : c.standingPasses(),
-                         c.batch());
+            try (Sampler sampler = Sampler.of(loaded, standingPasses != null ? standingPasses : c.standingPasses());
                  Scope scope = Scope.open()) {
-                loaded.loadInto("G_ema.", ema);
-                sampler.refresh(ema);
                 Generator rng = new Generator(seed);
                 NDArray images = perClass ? sampler.generate(rng, c.classes() * n, sampler.classRows(n))
                         : sampler.generate(rng, n);

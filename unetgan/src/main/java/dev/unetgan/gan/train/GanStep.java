@@ -23,7 +23,7 @@ import java.util.function.BiFunction;
  *
  * <p>The D step runs D <em>once</em>, in train mode, on the concatenation {@code [G(z), x, mixed]} (or
  * {@code [G(z), x]} without CutMix), so every SN layer of D updates its {@code u} exactly once; G runs in train mode
- * without grad. The G step runs D once more. Each call runs inside its own {@link Scope}, so nothing leaks across
+ * without grad. The G step runs D once more, with D's parameters frozen. Each call runs inside its own {@link Scope}, so nothing leaks across
  * iterations; the optimizers, the EMA and the models own everything that survives.
  */
 public final class GanStep implements AutoCloseable {
@@ -169,12 +169,18 @@ public final class GanStep implements AutoCloseable {
         g.train();
         d.train();
         gOpt.zeroGrad();
-        dOpt.zeroGrad();
-        Tensor fake = g.forward(Tensor.of(g.sampleZ(rng, batch)), y);
-        Tensor total = term(d.forward(fake, y), 0, 1, batch, settings.loss()::generator);
-        total.backward();
-        gOpt.step();
-        return total.item();
+        // D is frozen, as in the official code's toggle_grad(D, False): the gradient flows through D into G(z), but
+        // D's own parameter gradients (every conv's filter gradient) would be computed only to be thrown away.
+        d.requiresGrad(false);
+        try {
+            Tensor fake = g.forward(Tensor.of(g.sampleZ(rng, batch)), y);
+            Tensor total = term(d.forward(fake, y), 0, 1, batch, settings.loss()::generator);
+            total.backward();
+            gOpt.step();
+            return total.item();
+        } finally {
+            d.requiresGrad(true);
+        }
     }
 
     /**

@@ -46,6 +46,8 @@ class TrainCommandTest {
                 "samples/samples-0000004.png", "samples/decision-maps-0000004.png", "plots/losses.png")) {
             assertTrue(Files.isRegularFile(whole.resolve(f)), f);
         }
+        // An image folder has no metric, so the run writes no (empty) eval.csv.
+        assertFalse(Files.exists(whole.resolve("eval.csv")));
         // The folder has two class sub-folders: the conditional preset takes its class count from them.
         assertEquals(2L, Json.read(Files.readString(whole.resolve("config.json"))).get("classes"));
         // Every loss term, accuracy and the CutMix probability of the resumed iterations 3 and 4 equal the
