@@ -33,7 +33,7 @@ public class ModelBench {
 
     @Setup
     public void setup() {
-        m = new GanModels();
+        m = GanModels.anchor();
     }
 
     @TearDown
@@ -56,7 +56,7 @@ public class ModelBench {
     public double generatorForwardBackward() {
         try (dev.unetgan.tensor.Scope scope = dev.unetgan.tensor.Scope.open()) {
             m.g.zeroGrad();
-            Tensor loss = m.g.forward(Tensor.of(m.g.sampleZ(m.rng, GanModels.BATCH)), null).sum();
+            Tensor loss = m.g.forward(Tensor.of(m.g.sampleZ(m.rng, m.batch)), null).sum();
             loss.backward();
             return loss.item();
         }

@@ -12,20 +12,22 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import dev.unetgan.gan.train.CutMixRegime;
 import dev.unetgan.gan.train.GanStep;
 
 /**
  * One full U-Net GAN iteration ({@link GanStep}: D step on {@code [G(z), x, mixed]} with every-batch CutMix, G step,
- * EMA update) at 64x64, ch 32, batch 8, unconditional, with the celeba128 learning rates (PyTorch anchor: 2.6 s
- * median). After each measurement iteration it prints the heap in use after a GC, and the process's peak and
- * current resident set, so the log shows both the peak memory of an iteration and whether it grows.
+ * EMA update) at the {@code config} parameter ({@link GanModels}): {@code anchor} is 64x64, ch 32, batch 8,
+ * unconditional, with the celeba128 learning rates (PyTorch anchor: 2.6 s median); {@code fashion32} is the preset
+ * {@code unetgan train} runs by default. After each measurement iteration it prints the heap in use after a GC, and
+ * the process's peak and current resident set, so the log shows both the peak memory of an iteration and whether it
+ * grows.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -34,19 +36,22 @@ import dev.unetgan.gan.train.GanStep;
 @Measurement(iterations = 5, time = 10)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xss8m"})
 public class TrainStepBench {
+    @Param({"anchor", "fashion32"})
+    public String config;
+
     private GanModels m;
     private GanStep step;
     private long iteration;
 
     @Setup
     public void setup() {
-        m = new GanModels();
-        step = new GanStep(m.g, m.d, m.gEma, GanStep.Settings.of(5e-5, 2e-4, CutMixRegime.EVERY_BATCH), m.rng);
+        m = GanModels.named(config);
+        step = new GanStep(m.g, m.d, m.gEma, m.settings, m.rng);
     }
 
     @Benchmark
     public GanStep.Losses fullIteration() {
-        return step.step(m.x, null, iteration++, 0);
+        return step.step(m.x, m.y, iteration++, 0);
     }
 
     @TearDown(Level.Iteration)

@@ -14,8 +14,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** PNG line charts (XChart) of columns of a {@link CsvLog} file against its {@code iteration} column. */
+/** PNG line charts (XChart) of columns of {@link CsvLog} files against their {@code iteration} column. */
 public final class Plots {
+    /** One line of a chart: {@code y} against {@code x}, in file order. */
+    public record Series(String name, List<Double> x, List<Double> y) {
+    }
+
     private Plots() {
     }
 
@@ -24,33 +28,50 @@ public final class Plots {
      * while the file has no data row.
      */
     public static void lines(Path csv, List<String> columns, String title, String yAxis, Path png) throws IOException {
-        List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
-        if (lines.size() < 2) {
-            return;
-        }
-        List<String> header = Arrays.asList(lines.getFirst().split(",", -1));
-        XYChart chart = new XYChartBuilder().width(800).height(450).title(title).xAxisTitle("iteration")
-                .yAxisTitle(yAxis).build();
-        chart.getStyler().setMarkerSize(lines.size() > 60 ? 0 : 4);
+        List<Series> series = new ArrayList<>();
         for (String column : columns) {
-            int k = header.indexOf(column);
-            if (k < 0) {
-                throw new IllegalArgumentException(csv + " has no column '" + column + "'; has " + header);
-            }
-            List<Double> xs = new ArrayList<>();
-            List<Double> ys = new ArrayList<>();
-            for (String line : lines.subList(1, lines.size())) {
-                String[] cells = line.split(",", -1);
-                if (k < cells.length && !cells[k].isEmpty()) {
-                    double y = Double.parseDouble(cells[k]);
-                    if (Double.isFinite(y)) {
-                        xs.add(Double.parseDouble(cells[0]));
-                        ys.add(y);
-                    }
+            series.add(read(csv, column, column));
+        }
+        chart(series, title, yAxis, png);
+    }
+
+    /**
+     * Column {@code column} of {@code csv} against its first ({@code iteration}) column, as a series called
+     * {@code name}; empty cells and non-finite values are skipped.
+     *
+     * @throws IllegalArgumentException naming the file's columns when it has no {@code column}
+     */
+    public static Series read(Path csv, String column, String name) throws IOException {
+        List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+        List<String> header = lines.isEmpty() ? List.of() : Arrays.asList(lines.getFirst().split(",", -1));
+        int k = header.indexOf(column);
+        if (k < 0) {
+            throw new IllegalArgumentException(csv + " has no column '" + column + "'; has " + header);
+        }
+        List<Double> xs = new ArrayList<>();
+        List<Double> ys = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] cells = line.split(",", -1);
+            if (k < cells.length && !cells[k].isEmpty()) {
+                double y = Double.parseDouble(cells[k]);
+                if (Double.isFinite(y)) {
+                    xs.add(Double.parseDouble(cells[0]));
+                    ys.add(y);
                 }
             }
-            if (!xs.isEmpty()) {
-                chart.addSeries(column, xs, ys).setMarker(SeriesMarkers.CIRCLE);
+        }
+        return new Series(name, xs, ys);
+    }
+
+    /** Draws the non-empty {@code series} into one chart and writes it to {@code png} atomically; nothing if all are empty. */
+    public static void chart(List<Series> series, String title, String yAxis, Path png) throws IOException {
+        XYChart chart = new XYChartBuilder().width(800).height(450).title(title).xAxisTitle("iteration")
+                .yAxisTitle(yAxis).build();
+        int longest = series.stream().mapToInt(s -> s.x().size()).max().orElse(0);
+        chart.getStyler().setMarkerSize(longest > 60 ? 0 : 4);
+        for (Series s : series) {
+            if (!s.x().isEmpty()) {
+                chart.addSeries(s.name(), s.x(), s.y()).setMarker(SeriesMarkers.CIRCLE);
             }
         }
         if (chart.getSeriesMap().isEmpty()) {

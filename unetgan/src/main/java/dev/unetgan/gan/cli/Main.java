@@ -10,7 +10,7 @@ import java.io.UncheckedIOException;
 @Command(name = "unetgan", mixinStandardHelpOptions = true, version = "unetgan 0.1.0",
         description = "U-Net GAN on a from-scratch Java tensor engine.",
         subcommands = {DemoCommand.class, ClassifyCommand.class, InspectCommand.class, TrainCommand.class,
-                SampleCommand.class, EvaluateCommand.class})
+                SampleCommand.class, EvaluateCommand.class, CompareCommand.class})
 public final class Main {
     /** The exit code of a usage error found before any work starts (bad input, a missing file). */
     static final int BAD_INPUT = 2;
