@@ -107,6 +107,7 @@ public final class Trainer {
     }
 
     private Result loop(TrainingCheckpoint.Loaded resume) throws IOException {
+        long began = System.nanoTime();
         Device device = config.resolveDevice();
         Files.writeString(run.config(), config.toJson() + "\n", StandardCharsets.UTF_8);
         long start = resume == null ? 0 : resume.progress().iteration();
@@ -204,7 +205,9 @@ public final class Trainer {
             if (metric != null) {
                 metric.close();
             }
-            progress.note("finished " + done + " iterations; outputs in " + run.root());
+            long seconds = (System.nanoTime() - began) / 1_000_000_000L;
+            progress.note(String.format(Locale.ROOT, "finished: iterations %d to %d in %dh %02dm %02ds; outputs in %s",
+                    start + 1, done, seconds / 3600, seconds / 60 % 60, seconds % 60, run.root()));
             return new Result(Status.FINISHED, done, best);
         }
     }
