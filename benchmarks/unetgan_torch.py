@@ -147,8 +147,10 @@ def main():
         loss.backward()
         opt_d.step()
         opt_g.zero_grad()
+        d.requires_grad_(False)  # as the official code's toggle_grad(D, False): no D weight gradients in the G step
         e, p = d(g(torch.randn(B, DZ)))
         (0.5 * bce(e, 1.) + 0.5 * bce(p, 1.)).backward()
+        d.requires_grad_(True)
         opt_g.step()
         with torch.no_grad():
             for pe, pg in zip(g_ema.state_dict().values(), g.state_dict().values()):
