@@ -38,9 +38,9 @@ public enum BinaryOp {
     },
     /** {@code a ^ b}, for {@code a > 0}. */
     POW {
-        public double apply(double a, double b) { return Math.pow(a, b); }
-        public double dA(double a, double b, double y) { return b * Math.pow(a, b - 1); }
-        public double dB(double a, double b, double y) { return y * Math.log(a); }
+        public double apply(double a, double b) { return StrictMath.pow(a, b); }
+        public double dA(double a, double b, double y) { return b * StrictMath.pow(a, b - 1); }
+        public double dB(double a, double b, double y) { return y * StrictMath.log(a); }
     },
     GT {
         public double apply(double a, double b) { return a > b ? 1 : 0; }

@@ -6,6 +6,9 @@ package dev.unetgan.tensor;
  * its Vector API path and the CUDA {@code elementwise.cu} implement one case per constant, and one generic autograd
  * function differentiates them all. Adding an activation means one constant here, one CUDA case and one OpSpec row.
  *
+ * <p>The transcendental functions use {@link StrictMath}, whose results are specified to the bit: the CPU backend
+ * computes them on this scalar path for F32 too, so that a run reproduces exactly whenever the JIT compiles a loop.
+ *
  * <p>Kinks follow PyTorch: {@code relu'(0) = 0}, {@code abs'(0) = 0}, {@code leakyRelu'(0) = p}.
  */
 public enum UnaryOp {
@@ -39,11 +42,11 @@ public enum UnaryOp {
         public double derivative(double x, double y, double p) { return -y * y; }
     },
     EXP {
-        public double apply(double x, double p) { return Math.exp(x); }
+        public double apply(double x, double p) { return StrictMath.exp(x); }
         public double derivative(double x, double y, double p) { return y; }
     },
     LOG {
-        public double apply(double x, double p) { return Math.log(x); }
+        public double apply(double x, double p) { return StrictMath.log(x); }
         public double derivative(double x, double y, double p) { return 1 / x; }
     },
     RELU {
@@ -56,17 +59,17 @@ public enum UnaryOp {
         public double derivative(double x, double y, double p) { return x > 0 ? 1 : p; }
     },
     TANH {
-        public double apply(double x, double p) { return Math.tanh(x); }
+        public double apply(double x, double p) { return StrictMath.tanh(x); }
         public double derivative(double x, double y, double p) { return 1 - y * y; }
     },
     SIGMOID {
-        public double apply(double x, double p) { return 1 / (1 + Math.exp(-x)); }
+        public double apply(double x, double p) { return 1 / (1 + StrictMath.exp(-x)); }
         public double derivative(double x, double y, double p) { return y * (1 - y); }
     },
     /** {@code log(1 + e^x)}, computed stably as {@code max(x,0) + log1p(e^-|x|)}. */
     SOFTPLUS {
-        public double apply(double x, double p) { return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))); }
-        public double derivative(double x, double y, double p) { return 1 / (1 + Math.exp(-x)); }
+        public double apply(double x, double p) { return Math.max(x, 0) + StrictMath.log1p(StrictMath.exp(-Math.abs(x))); }
+        public double derivative(double x, double y, double p) { return 1 / (1 + StrictMath.exp(-x)); }
     },
     /** {@code x + p}. */
     ADD_SCALAR {
@@ -80,8 +83,8 @@ public enum UnaryOp {
     },
     /** {@code x ^ p}. */
     POW_SCALAR {
-        public double apply(double x, double p) { return Math.pow(x, p); }
-        public double derivative(double x, double y, double p) { return p * Math.pow(x, p - 1); }
+        public double apply(double x, double p) { return StrictMath.pow(x, p); }
+        public double derivative(double x, double y, double p) { return p * StrictMath.pow(x, p - 1); }
     };
 
     /** The forward value {@code f(x; p)}. */

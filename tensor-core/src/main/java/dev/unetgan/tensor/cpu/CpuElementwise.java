@@ -152,6 +152,13 @@ final class CpuElementwise {
             scalarRun(out, in0, in1, in2, done, len);
         }
 
+        /*
+         * The transcendental constants (EXP, LOG, TANH, SIGMOID, SOFTPLUS, POW_SCALAR, binary POW) have no lanewise
+         * form on purpose: the Vector API's EXP, LOG, TANH and POW run as C2 intrinsics once a loop is compiled and as
+         * a per-lane fallback before, and the two differ in the last bit. Results then depended on when C2 compiled a
+         * loop (measured: 396 of 399 repeated tanh calls on one array differed from the first), so two runs of the
+         * same training diverged. The scalar path computes them with StrictMath, which is bit-exact everywhere.
+         */
         private int unaryLoops(int out, int in0, int in1, int in2, int bound) {
             switch (unaryOp) {
                 case NEG -> unaryNeg(out, in0, in1, in2, bound);
@@ -161,16 +168,10 @@ final class CpuElementwise {
                 case SQRT -> unarySqrt(out, in0, in1, in2, bound);
                 case RSQRT -> unaryRsqrt(out, in0, in1, in2, bound);
                 case RECIPROCAL -> unaryReciprocal(out, in0, in1, in2, bound);
-                case EXP -> unaryExp(out, in0, in1, in2, bound);
-                case LOG -> unaryLog(out, in0, in1, in2, bound);
                 case RELU -> unaryRelu(out, in0, in1, in2, bound);
                 case LEAKY_RELU -> unaryLeakyRelu(out, in0, in1, in2, bound);
-                case TANH -> unaryTanh(out, in0, in1, in2, bound);
-                case SIGMOID -> unarySigmoid(out, in0, in1, in2, bound);
-                case SOFTPLUS -> unarySoftplus(out, in0, in1, in2, bound);
                 case ADD_SCALAR -> unaryAddScalar(out, in0, in1, in2, bound);
                 case MUL_SCALAR -> unaryMulScalar(out, in0, in1, in2, bound);
-                case POW_SCALAR -> unaryPowScalar(out, in0, in1, in2, bound);
                 default -> {
                     return 0;   // no lanewise form: the scalar tail computes the whole run
                 }
@@ -194,10 +195,8 @@ final class CpuElementwise {
                 case LEAKY_RELU -> dLeakyRelu(out, in0, in1, in2, bound);
                 case TANH -> dTanh(out, in0, in1, in2, bound);
                 case SIGMOID -> dSigmoid(out, in0, in1, in2, bound);
-                case SOFTPLUS -> dSoftplus(out, in0, in1, in2, bound);
                 case ADD_SCALAR -> dAddScalar(out, in0, in1, in2, bound);
                 case MUL_SCALAR -> dMulScalar(out, in0, in1, in2, bound);
-                case POW_SCALAR -> dPowScalar(out, in0, in1, in2, bound);
                 default -> {
                     return 0;   // no lanewise form: the scalar tail computes the whole run
                 }
@@ -213,7 +212,6 @@ final class CpuElementwise {
                 case DIV -> binaryDiv(out, in0, in1, in2, bound);
                 case MAX -> binaryMax(out, in0, in1, in2, bound);
                 case MIN -> binaryMin(out, in0, in1, in2, bound);
-                case POW -> binaryPow(out, in0, in1, in2, bound);
                 case GT -> binaryGt(out, in0, in1, in2, bound);
                 case LT -> binaryLt(out, in0, in1, in2, bound);
                 case EQ -> binaryEq(out, in0, in1, in2, bound);
@@ -232,7 +230,6 @@ final class CpuElementwise {
                     case DIV -> dADiv(out, in0, in1, in2, bound);
                     case MAX -> dAMax(out, in0, in1, in2, bound);
                     case MIN -> dAMin(out, in0, in1, in2, bound);
-                    case POW -> dAPow(out, in0, in1, in2, bound);
                     case GT, LT, EQ -> dAComparison(out, in0, in1, in2, bound);
                     default -> {
                         return 0;   // no lanewise form: the scalar tail computes the whole run
@@ -246,7 +243,6 @@ final class CpuElementwise {
                     case DIV -> dBDiv(out, in0, in1, in2, bound);
                     case MAX -> dBMax(out, in0, in1, in2, bound);
                     case MIN -> dBMin(out, in0, in1, in2, bound);
-                    case POW -> dBPow(out, in0, in1, in2, bound);
                     case GT, LT, EQ -> dBComparison(out, in0, in1, in2, bound);
                     default -> {
                         return 0;   // no lanewise form: the scalar tail computes the whole run
@@ -332,14 +328,6 @@ final class CpuElementwise {
             for (int i = 0; i < bound; i += L) put(o, g, out + i, reciprocal(ld(a0, in0, c0, i)));
         }
 
-        private void unaryExp(int out, int in0, int in1, int in2, int bound) {
-            for (int i = 0; i < bound; i += L) put(o, g, out + i, ld(a0, in0, c0, i).lanewise(VectorOperators.EXP));
-        }
-
-        private void unaryLog(int out, int in0, int in1, int in2, int bound) {
-            for (int i = 0; i < bound; i += L) put(o, g, out + i, ld(a0, in0, c0, i).lanewise(VectorOperators.LOG));
-        }
-
         private void unaryRelu(int out, int in0, int in1, int in2, int bound) {
             for (int i = 0; i < bound; i += L) put(o, g, out + i, relu(ld(a0, in0, c0, i)));
         }
@@ -348,28 +336,12 @@ final class CpuElementwise {
             for (int i = 0; i < bound; i += L) put(o, g, out + i, leakyRelu(ld(a0, in0, c0, i), pf));
         }
 
-        private void unaryTanh(int out, int in0, int in1, int in2, int bound) {
-            for (int i = 0; i < bound; i += L) put(o, g, out + i, ld(a0, in0, c0, i).lanewise(VectorOperators.TANH));
-        }
-
-        private void unarySigmoid(int out, int in0, int in1, int in2, int bound) {
-            for (int i = 0; i < bound; i += L) put(o, g, out + i, sigmoid(ld(a0, in0, c0, i)));
-        }
-
-        private void unarySoftplus(int out, int in0, int in1, int in2, int bound) {
-            for (int i = 0; i < bound; i += L) put(o, g, out + i, softplus(ld(a0, in0, c0, i)));
-        }
-
         private void unaryAddScalar(int out, int in0, int in1, int in2, int bound) {
             for (int i = 0; i < bound; i += L) put(o, g, out + i, ld(a0, in0, c0, i).add(pf));
         }
 
         private void unaryMulScalar(int out, int in0, int in1, int in2, int bound) {
             for (int i = 0; i < bound; i += L) put(o, g, out + i, ld(a0, in0, c0, i).mul(pf));
-        }
-
-        private void unaryPowScalar(int out, int in0, int in1, int in2, int bound) {
-            for (int i = 0; i < bound; i += L) put(o, g, out + i, ld(a0, in0, c0, i).lanewise(VectorOperators.POW, pf));
         }
 
         private void dNeg(int out, int in0, int in1, int in2, int bound) {
@@ -424,20 +396,12 @@ final class CpuElementwise {
             for (int i = 0; i < bound; i += L) put(o, g, out + i, sigmoidDerivative(ld(a1, in1, c1, i)));
         }
 
-        private void dSoftplus(int out, int in0, int in1, int in2, int bound) {
-            for (int i = 0; i < bound; i += L) put(o, g, out + i, sigmoid(ld(a0, in0, c0, i)));
-        }
-
         private void dAddScalar(int out, int in0, int in1, int in2, int bound) {
             for (int i = 0; i < bound; i += L) put(o, g, out + i, ld(a0, in0, c0, i).broadcast(1f));
         }
 
         private void dMulScalar(int out, int in0, int in1, int in2, int bound) {
             for (int i = 0; i < bound; i += L) put(o, g, out + i, ld(a0, in0, c0, i).broadcast(pf));
-        }
-
-        private void dPowScalar(int out, int in0, int in1, int in2, int bound) {
-            for (int i = 0; i < bound; i += L) put(o, g, out + i, ld(a0, in0, c0, i).lanewise(VectorOperators.POW, pf - 1).mul(pf));
         }
 
         private void binaryAdd(int out, int in0, int in1, int in2, int bound) {
@@ -462,10 +426,6 @@ final class CpuElementwise {
 
         private void binaryMin(int out, int in0, int in1, int in2, int bound) {
             for (int i = 0; i < bound; i += L) put(o, g, out + i, ld(a0, in0, c0, i).min(ld(a1, in1, c1, i)));
-        }
-
-        private void binaryPow(int out, int in0, int in1, int in2, int bound) {
-            for (int i = 0; i < bound; i += L) put(o, g, out + i, ld(a0, in0, c0, i).lanewise(VectorOperators.POW, ld(a1, in1, c1, i)));
         }
 
         private void binaryGt(int out, int in0, int in1, int in2, int bound) {
@@ -500,10 +460,6 @@ final class CpuElementwise {
             for (int i = 0; i < bound; i += L) put(o, g, out + i, tieSplit(ld(a0, in0, c0, i), ld(a1, in1, c1, i), VectorOperators.LT));
         }
 
-        private void dAPow(int out, int in0, int in1, int in2, int bound) {
-            for (int i = 0; i < bound; i += L) put(o, g, out + i, powDBase(ld(a0, in0, c0, i), ld(a1, in1, c1, i)));
-        }
-
         private void dAComparison(int out, int in0, int in1, int in2, int bound) {
             for (int i = 0; i < bound; i += L) put(o, g, out + i, ld(a0, in0, c0, i).broadcast(0f));
         }
@@ -530,10 +486,6 @@ final class CpuElementwise {
 
         private void dBMin(int out, int in0, int in1, int in2, int bound) {
             for (int i = 0; i < bound; i += L) put(o, g, out + i, tieSplit(ld(a1, in1, c1, i), ld(a0, in0, c0, i), VectorOperators.LT));
-        }
-
-        private void dBPow(int out, int in0, int in1, int in2, int bound) {
-            for (int i = 0; i < bound; i += L) put(o, g, out + i, powDExponent(ld(a0, in0, c0, i), ld(a1, in1, c1, i)));
         }
 
         private void dBComparison(int out, int in0, int in1, int in2, int bound) {
@@ -656,18 +608,9 @@ final class CpuElementwise {
         return x.mul(slope).blend(x, positive(x));
     }
 
-    private static FloatVector sigmoid(FloatVector x) {
-        return x.broadcast(1f).div(x.neg().lanewise(VectorOperators.EXP).add(1f));
-    }
-
     /** {@code y·(1-y)} from the sigmoid's output. */
     private static FloatVector sigmoidDerivative(FloatVector y) {
         return y.mul(y.neg().add(1f));
-    }
-
-    /** {@code max(x,0) + log1p(e^-|x|)}, the stable form the enum uses. */
-    private static FloatVector softplus(FloatVector x) {
-        return x.max(0f).add(x.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P));
     }
 
     /** Max/min gradient w.r.t. {@code u}: 1 where {@code u wins v} ({@code wins} is GT or LT), 1/2 at ties, else 0. */
@@ -678,16 +621,6 @@ final class CpuElementwise {
     /** {@code ∂(a/b)/∂b = -a/b²}. */
     private static FloatVector divDDivisor(FloatVector a, FloatVector b) {
         return a.neg().div(b.mul(b));
-    }
-
-    /** {@code ∂(a^b)/∂a = b·a^(b-1)}. */
-    private static FloatVector powDBase(FloatVector a, FloatVector b) {
-        return a.lanewise(VectorOperators.POW, b.sub(1f)).mul(b);
-    }
-
-    /** {@code ∂(a^b)/∂b = a^b·ln a}. */
-    private static FloatVector powDExponent(FloatVector a, FloatVector b) {
-        return a.lanewise(VectorOperators.POW, b).mul(a.lanewise(VectorOperators.LOG));
     }
 
     /** {@code x·a + (1-x)·b}, in the enum's order of operations. */

@@ -489,6 +489,50 @@ class CpuElementwiseTest {
     }
 
     /**
+     * The same call gives the same bits before and after C2 compiles its loop (the Vector API's transcendental
+     * intrinsics and their interpreted fallback differ in the last bit, which once made training runs diverge).
+     */
+    @Test
+    void repeatedCallsAreBitIdenticalOnceTheJitHasCompiledThem() {
+        Random r = new Random(5);
+        int[] dims = {8192};
+        for (UnaryOp op : UnaryOp.values()) {
+            double p = param(op);
+            double[] x = inputs(size(dims), r, rr -> unaryInput(op, rr));
+            double[] g = inputs(size(dims), r, rr -> uniform(rr, -1, 1));
+            assertRepeatable(op + "", () -> {
+                NDArray xa = array(DType.F32, x, dims);
+                NDArray y = Ops.unary(op, p, xa);
+                return new NDArray[]{y, Ops.unaryBackward(op, p, xa, y, array(DType.F32, g, dims))};
+            });
+        }
+        for (BinaryOp op : BinaryOp.values()) {
+            double[] a = inputs(size(dims), r, rr -> binaryInput(op, 0, rr));
+            double[] b = inputs(size(dims), r, rr -> binaryInput(op, 1, rr));
+            double[] g = inputs(size(dims), r, rr -> uniform(rr, -1, 1));
+            assertRepeatable(op + "", () -> {
+                NDArray aa = array(DType.F32, a, dims);
+                NDArray ba = array(DType.F32, b, dims);
+                NDArray ga = array(DType.F32, g, dims);
+                return new NDArray[]{Ops.binary(op, aa, ba), Ops.binaryBackward(op, 0, aa, ba, ga),
+                        Ops.binaryBackward(op, 1, aa, ba, ga)};
+            });
+        }
+    }
+
+    private static void assertRepeatable(String what, Supplier<NDArray[]> body) {
+        double[][] first = withScalar(false, () -> download(body));
+        for (int rep = 1; rep < 400; rep++) {
+            double[][] again = withScalar(false, () -> download(body));
+            for (int k = 0; k < first.length; k++) {
+                if (!Arrays.equals(first[k], again[k])) {
+                    fail(what + " result " + k + ": call " + rep + " differs from the first call in some bits");
+                }
+            }
+        }
+    }
+
+    /**
      * Runs {@code body} on both paths. Result 0 (the forward value) must agree bitwise when {@code exactForward};
      * everything else within a relative 2e-6 (lanewise exp/tanh/log/pow differ from the double-based scalar
      * definitions by a few ulps).
