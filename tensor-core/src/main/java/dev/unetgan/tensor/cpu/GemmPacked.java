@@ -30,23 +30,27 @@ final class GemmPacked {
     /** Floats per vector: 16 with the 512-bit vectors here. */
     static final int V = S.length();
     /**
-     * Register tile: MR rows × NR columns = 8 × 3 vectors, 24 accumulators out of the 32 zmm registers. 8 rows rather
-     * than 12 × 2 vectors (which runs as fast on square products) because the conv layers' channel counts (64, 128,
-     * 256, 512) are multiples of 8 but not of 12: a 64-row product wasted 1/9 of its FMAs on padding rows.
+     * Register tile: MR rows × NR columns = 8 × 2 vectors, 16 accumulators. 8 rows because the conv layers' channel
+     * counts (64, 128, 256, 512) are multiples of 8 but not of 12 (a 64-row product wasted 1/9 of its FMAs on a 12-row
+     * tile). Not 8 × 3 vectors, although 24 accumulators, 3 B vectors and a broadcast fit the 32 zmm registers: C2
+     * schedules several of the 8 broadcast loads of an iteration ahead of their FMAs, runs out of registers and keeps
+     * two accumulators on the stack, a load and a store each per iteration; that kernel ran at 89-97 GFLOP/s on one
+     * core with its operands streaming from L2, where 8 × 2 (like 12 × 2, 6 × 4 and 4 × 5) runs at 114-115, the FMA
+     * peak (benchmarks/README.md, "The register tile").
      */
     static final int MR = 8;
-    static final int NR = 3 * V;
+    static final int NR = 2 * V;
     /**
      * Depth of one packed block. Each K block reads and writes the whole C block once more, which at 2048² is 16 MiB
      * of L3 traffic per pass, so deeper is better until the slivers fall out of L2: measured with 2 threads at
      * 512/1024/2048, KC=256 gave 199/194/186 GFLOP/s, 384 gave 197/203/191, 512 gave 201/200/202. The B sliver
-     * (KC×NR×4 = 96 KiB) then lives in L2 rather than L1, which Zen 4's L2 bandwidth hides.
+     * (KC×NR×4 = 64 KiB) then lives in L2 rather than L1, which Zen 4's L2 bandwidth hides.
      */
     static final int KC = 512;
     /** MC×KC×4 = 288 KiB: about a quarter of the 1 MiB L2, leaving room for the B slivers and C lines. */
     static final int MC = 18 * MR;
-    /** KC×NC×4 ≈ 8 MiB per thread: two threads' B panels fit the 32 MiB shared L3. */
-    static final int NC = 85 * NR;
+    /** KC×NC×4 = 8 MiB per thread: two threads' B panels fit the 32 MiB shared L3. */
+    static final int NC = 128 * NR;
     /** Below this many multiply-adds (M·N·K) a second thread costs more to wake than it saves. */
     private static final long PARALLEL_MIN = 64L * 64 * 64;
 
@@ -258,77 +262,59 @@ final class GemmPacked {
 
     /**
      * The MR×NR register tile: {@code tile[MR×NR] = Apanel[MR×kc]·Bpanel[kc×NR]} from one packed A sliver (at
-     * {@code aOff}) and one packed B sliver (at {@code bOff}). The 24 accumulators are spelled out so that C2 keeps
+     * {@code aOff}) and one packed B sliver (at {@code bOff}). The 16 accumulators are spelled out so that C2 keeps
      * them in registers (an array of vectors would live in memory), and they leave only through plain stores into
-     * the L1-resident tile: passing them to a helper that C2 declines to inline would box all 24 every call.
+     * the L1-resident tile: passing them to a helper that C2 declines to inline would box all 16 every call.
      */
     static void microKernel(int kc, float[] pa, int aOff, float[] pb, int bOff, float[] tile) {
         FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c02 = z, c10 = z, c11 = z, c12 = z, c20 = z, c21 = z, c22 = z;
-        FloatVector c30 = z, c31 = z, c32 = z, c40 = z, c41 = z, c42 = z, c50 = z, c51 = z, c52 = z;
-        FloatVector c60 = z, c61 = z, c62 = z, c70 = z, c71 = z, c72 = z;
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
         for (int q = 0; q < kc; q++) {
             int ai = aOff + q * MR, bi = bOff + q * NR;
             FloatVector b0 = FloatVector.fromArray(S, pb, bi);
             FloatVector b1 = FloatVector.fromArray(S, pb, bi + V);
-            FloatVector b2 = FloatVector.fromArray(S, pb, bi + 2 * V);
             FloatVector x = FloatVector.broadcast(S, pa[ai]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            c02 = x.fma(b2, c02);
             x = FloatVector.broadcast(S, pa[ai + 1]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            c12 = x.fma(b2, c12);
             x = FloatVector.broadcast(S, pa[ai + 2]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            c22 = x.fma(b2, c22);
             x = FloatVector.broadcast(S, pa[ai + 3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            c32 = x.fma(b2, c32);
             x = FloatVector.broadcast(S, pa[ai + 4]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            c42 = x.fma(b2, c42);
             x = FloatVector.broadcast(S, pa[ai + 5]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
-            c52 = x.fma(b2, c52);
             x = FloatVector.broadcast(S, pa[ai + 6]);
             c60 = x.fma(b0, c60);
             c61 = x.fma(b1, c61);
-            c62 = x.fma(b2, c62);
             x = FloatVector.broadcast(S, pa[ai + 7]);
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
-            c72 = x.fma(b2, c72);
         }
         c00.intoArray(tile, 0 * NR);
         c01.intoArray(tile, 0 * NR + V);
-        c02.intoArray(tile, 0 * NR + 2 * V);
         c10.intoArray(tile, 1 * NR);
         c11.intoArray(tile, 1 * NR + V);
-        c12.intoArray(tile, 1 * NR + 2 * V);
         c20.intoArray(tile, 2 * NR);
         c21.intoArray(tile, 2 * NR + V);
-        c22.intoArray(tile, 2 * NR + 2 * V);
         c30.intoArray(tile, 3 * NR);
         c31.intoArray(tile, 3 * NR + V);
-        c32.intoArray(tile, 3 * NR + 2 * V);
         c40.intoArray(tile, 4 * NR);
         c41.intoArray(tile, 4 * NR + V);
-        c42.intoArray(tile, 4 * NR + 2 * V);
         c50.intoArray(tile, 5 * NR);
         c51.intoArray(tile, 5 * NR + V);
-        c52.intoArray(tile, 5 * NR + 2 * V);
         c60.intoArray(tile, 6 * NR);
         c61.intoArray(tile, 6 * NR + V);
-        c62.intoArray(tile, 6 * NR + 2 * V);
         c70.intoArray(tile, 7 * NR);
         c71.intoArray(tile, 7 * NR + V);
-        c72.intoArray(tile, 7 * NR + 2 * V);
     }
 
     private static int roundUp(int x, int multiple) {
