@@ -9,7 +9,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
@@ -35,8 +34,13 @@ final class CpuReduce {
     private static final int L = S.length();
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     private static final int DL = D.length();
-    /** Floats that widen to one double vector. */
-    private static final VectorSpecies<Float> H = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
+    /**
+     * The first {@link #DL} lanes of a float vector: the floats that widen to one double vector. Widening loads them
+     * with this mask rather than through a half-width float species, because a second FloatVector shape pollutes the
+     * type profiles of the Vector API methods every kernel shares; C2 then sometimes failed to intrinsify the vector
+     * loads of the conv B packers, which boxed every vector (about 10 GB of garbage per GAN iteration).
+     */
+    private static final VectorMask<Float> WIDEN_LANES = S.indexInRange(0, DL);
     /** Columns per work item in column mode: the float and double accumulator tiles stay in L1. */
     private static final int TILE = 1024;
     /** Elements of a softmax line summed in float vectors before the lanes are folded into double. */
@@ -221,7 +225,7 @@ final class CpuReduce {
 
     /** {@link #DL} floats from {@code x[off]}, widened to doubles. */
     private static DoubleVector widen(float[] x, int off) {
-        return (DoubleVector) FloatVector.fromArray(H, x, off).convertShape(VectorOperators.F2D, D, 0);
+        return (DoubleVector) FloatVector.fromArray(S, x, off, WIDEN_LANES).convertShape(VectorOperators.F2D, D, 0);
     }
 
     /** MAX or MIN of the contiguous {@code x[off, off+len)} (exact in float), with four vector accumulators. */
