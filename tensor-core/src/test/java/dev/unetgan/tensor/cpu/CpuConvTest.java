@@ -304,7 +304,7 @@ class CpuConvTest {
     }
 
     /**
-     * A reduction deeper than one packed depth block (C·R·S = 540 > 512) and more register tiles than one C chunk
+     * A reduction deeper than one packed depth block (C·R·S = 540 > GemmPacked.KC) and more register tiles than one C chunk
      * holds, so the implicit GEMM accumulates C over depth blocks chunk by chunk; F32 against the naive loops.
      */
     @Test
