@@ -8,9 +8,10 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * The per-core L2 size, which the conv GEMM's A block is sized by. It differs by a factor of two between the machines
- * this engine has run on (1 MiB on an AMD Zen 4, 2 MiB on an Intel Xeon with AMX), and an A block tuned for one is 5-10% off on
- * the other (benchmarks/README.md). Read once from Linux's sysfs; elsewhere, or when sysfs says nothing, 1 MiB.
+ * The per-core L2 size, which the conv GEMM's A block is sized by. It differs by a factor of two between the
+ * machines this engine has run on (1 MiB on an AMD Zen 4, 2 MiB on an Intel Xeon with AMX), and an A block tuned for
+ * one is a few percent off on the other (benchmarks/README.md). Read once from Linux's sysfs; elsewhere, or when
+ * sysfs says nothing, 1 MiB.
  */
 final class CpuCaches {
     static final long DEFAULT_L2_BYTES = 1L << 20;

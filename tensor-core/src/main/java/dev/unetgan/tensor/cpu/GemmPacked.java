@@ -44,8 +44,9 @@ final class GemmPacked {
      * Depth of one packed block. Each K block reads and writes the whole C block once more, so deeper saves C
      * traffic until the B sliver (KC×NR×4 bytes) falls out of L1. On an Intel Xeon (48 KiB L1, two 512-bit FMA
      * ports) 256 keeps it there: 2 threads at 512/1024/2048 gave 284/279/259 GFLOP/s against 263/258/239 with 512,
-     * and the deep conv layers ran 5-13% faster. On a Zen 4, whose L2 bandwidth hid a 64 KiB sliver, 512 had been
-     * 1-8% faster (201/200/202 against 199/194/186).
+     * and the 128- to 512-channel conv layers ran 3-13% faster (the 64-channel backward-data 14% slower, the one
+     * loss). On a Zen 4, whose L2 bandwidth hid a 64 KiB sliver, 512 had been 1-8% faster (201/200/202 against
+     * 199/194/186).
      */
     static final int KC = 256;
     /** MC×KC×4 = 144 KiB of A, which stays in L2 while the B slivers stream past it. */
