@@ -11,8 +11,7 @@ import java.util.Arrays;
  * then a B row is a run of consecutive channels of one input pixel. The input is first copied channels-last with
  * its padding written out ({@code [N, H+2·padH, W+2·padW, C]}, one preparation unit per image), so that a B sliver
  * row at output pixel (n, p, q) and tap (r, s) is a plain contiguous load at a fixed offset from the pixel: no
- * masks, any stride or dilation. Each finished C tile is scattered into {@code gW[K, C, R, S]}; C accumulates
- * across depth blocks in a scratch array shaped like the columns.
+ * masks, any stride or dilation. Each finished C tile is scattered into {@code gW[K, C, R, S]}.
  */
 final class FilterGradient extends ConvGemm.Problem {
     private static final int V = LaneLoads.V;
@@ -24,20 +23,17 @@ final class FilterGradient extends ConvGemm.Problem {
     private final float[] xT;
     private final int hp;
     private final int wp;
-    /** C in column order, {@code [K, R·S·C]}, accumulated over depth blocks. */
-    private final float[] acc;
     private final int columns;
     /** Lane l reads channel l of a pixel: {@link #prep} transposes V channels at a time with it. */
     private final LaneLoads channelLoads = new LaneLoads(1);
 
-    private FilterGradient(ConvGeometry g, float[] x, float[] gOut, float[] gW, float[] xT, float[] acc) {
+    private FilterGradient(ConvGeometry g, float[] x, float[] gOut, float[] gW, float[] xT) {
         super(g.k(), g.n() * g.pq(), Math.ceilDiv(g.crs(), ConvGemm.NR));
         this.g = g;
         this.x = x;
         this.gOut = gOut;
         this.gW = gW;
         this.xT = xT;
-        this.acc = acc;
         this.hp = g.h() + 2 * g.padH();
         this.wp = g.w() + 2 * g.padW();
         this.columns = g.crs();
@@ -56,12 +52,10 @@ final class FilterGradient extends ConvGemm.Problem {
         }
         int hp = g.h() + 2 * g.padH(), wp = g.w() + 2 * g.padW();
         float[] xT = BufferPool.takeFloats(g.n() * hp * wp * g.c());
-        float[] acc = BufferPool.takeFloats(g.k() * g.crs());
         try {
-            ConvGemm.run(new FilterGradient(g, x, gOut, gW, xT, acc));
+            ConvGemm.run(new FilterGradient(g, x, gOut, gW, xT));
         } finally {
             BufferPool.give(xT);
-            BufferPool.give(acc);
         }
     }
 
@@ -115,21 +109,18 @@ final class FilterGradient extends ConvGemm.Problem {
     }
 
     @Override
-    void store(float[] tile, int row0, int rows, int sliver, boolean first, boolean last) {
+    void store(float[] tile, int from, int row0, int rows, int sliver) {
         int col0 = sliver * ConvGemm.NR, width = Math.min(ConvGemm.NR, columns - col0);
-        ConvGemm.storeRun(tile, 0, row0, rows, width, acc, row0 * columns + col0, columns, first, null);
-        if (last) {
-            // Column (tap, c) of C is element c·R·S + tap of a weight row.
-            int rs = g.r() * g.s(), tap = col0 / g.c(), ci = col0 % g.c();
-            for (int j = 0; j < width; j++) {
-                int from = row0 * columns + col0 + j, to = row0 * columns + ci * rs + tap;
-                for (int r = 0; r < rows; r++) {
-                    gW[to + r * columns] = acc[from + r * columns];
-                }
-                if (++ci == g.c()) {
-                    ci = 0;
-                    tap++;
-                }
+        // Column (tap, c) of C is element c·R·S + tap of a weight row.
+        int rs = g.r() * g.s(), tap = col0 / g.c(), ci = col0 % g.c();
+        for (int j = 0; j < width; j++) {
+            int to = row0 * columns + ci * rs + tap;
+            for (int r = 0; r < rows; r++) {
+                gW[to + r * columns] = tile[from + r * ConvGemm.NR + j];
+            }
+            if (++ci == g.c()) {
+                ci = 0;
+                tap++;
             }
         }
     }

@@ -102,11 +102,12 @@ final class ForwardConv extends ConvGemm.Problem {
     }
 
     @Override
-    void store(float[] tile, int row0, int rows, int sliver, boolean first, boolean last) {
+    void store(float[] tile, int from, int row0, int rows, int sliver) {
         int pq = g.pq(), col0 = sliver * ConvGemm.NR, end = Math.min(columns, col0 + ConvGemm.NR);
         for (int col = col0; col < end; ) {
             int ni = col / pq, pix = col % pq, width = Math.min(end - col, pq - pix);
-            ConvGemm.storeRun(tile, col - col0, row0, rows, width, out, (ni * g.k() + row0) * pq + pix, pq, first, bias);
+            GemmPacked.storeTile(tile, from + col - col0, rows, width, 1f, 0f, out, (ni * g.k() + row0) * pq + pix, pq,
+                    bias, row0);
             col += width;
         }
     }

@@ -6,17 +6,24 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The packed, cache-blocked F32 GEMM behind {@link CpuGemm#sgemm}, in the GotoBLAS/BLIS layout:
+ * The packed, cache-blocked F32 GEMM behind {@link CpuGemm#sgemm}, in the GotoBLAS/BLIS layout with one change,
+ * where C lives while its sums build up:
  * <pre>
- *   for jc in N step NC:            B panel  KC×NC  (lives in L3)
- *     for pc in K step KC:          pack op(B)[pc.., jc..] into NR-column slivers
- *       for ic in M step MC:        pack op(A)[ic.., pc..] into MR-row slivers (lives in L2)
- *         for jr in NC step NR:     one B sliver KC×NR stays in L1/L2 ...
+ *   for jc in N step nc:            pack op(B)[0..K, jc..] whole-depth, in NR-column slivers (B panel, L3)
+ *     for ic in M step MC:          C block MC×nc, summed in a tile-ordered accumulator (L2)
+ *       for pc in K step KC:        pack op(A)[ic.., pc..] into MR-row slivers (A block, L2)
+ *         for jr in nc step NR:     one B sliver KC×NR stays in L1 ...
  *           for ir in MC step MR:   ... while the MR×NR register tile streams A slivers from L2
+ *       store the accumulator into C once: alpha, beta, partial tiles
  * </pre>
  * Packing makes every transpose combination look the same to the micro-kernel and zero-pads partial slivers, so
- * the kernel always runs full tiles; the tile goes through a small per-thread scratch array on its way to C, which
- * also handles partial tiles and alpha/beta.
+ * the kernel always runs full tiles. Goto's order ({@code jc, pc, ic}) adds every depth block's tile straight into
+ * C, which reads and writes all of C K/KC times: 8 passes over 16 MiB at 2048³, its rows 8 KiB apart, so every
+ * tile's 8 rows share one L1 set and come from L3. On the Xeon that store held 22% of the profile samples at 2048³
+ * on one thread, and skipping it (as an experiment) made the call 1.4x faster. Here a C block stays in a contiguous
+ * accumulator, each tile's 1 KiB in a row, until its last depth block, and C is written once: 1.11-1.19x faster at
+ * 2048³, 1.03-1.10x at 1024³. The price is a whole-depth B panel (hence {@code nc} shrinks as K grows) and
+ * packing A once per {@code jc}.
  *
  * <p>Threads: C is split once per call into one contiguous block of whole tiles per thread, along the longer of M
  * and N, and each thread claims a block and runs the whole blocked loop on it with its own packing buffers. That
@@ -41,18 +48,26 @@ final class GemmPacked {
     static final int MR = 8;
     static final int NR = 2 * V;
     /**
-     * Depth of one packed block. Each K block reads and writes the whole C block once more, so deeper saves C
-     * traffic until the B sliver (KC×NR×4 bytes) falls out of L1. On an Intel Xeon (48 KiB L1, two 512-bit FMA
-     * ports) 256 keeps it there: 2 threads at 512/1024/2048 gave 284/279/259 GFLOP/s against 263/258/239 with 512,
-     * and the 128- to 512-channel conv layers ran 3-13% faster (the 64-channel backward-data 14% slower, the one
-     * loss). On a Zen 4, whose L2 bandwidth hid a 64 KiB sliver, 512 had been 1-8% faster (201/200/202 against
-     * 199/194/186).
+     * Depth of one packed block. Each depth block reads and writes the C block's accumulator once more, so deeper
+     * saves that traffic until the B sliver (KC×NR×4 bytes) falls out of L1. On an Intel Xeon (48 KiB L1, two
+     * 512-bit FMA ports) 256 keeps it there: 2 threads at 512/1024/2048 gave 284/279/259 GFLOP/s against 263/258/239
+     * with 512, and the 128- to 512-channel conv layers ran 3-13% faster (the 64-channel backward-data 14% slower,
+     * the one loss). On a Zen 4, whose L2 bandwidth hid a 64 KiB sliver, 512 had been 1-8% faster (201/200/202
+     * against 199/194/186). Those figures predate the accumulator; with it, 384, 512 and 1024 were no faster.
      */
     static final int KC = 256;
-    /** MC×KC×4 = 144 KiB of A, which stays in L2 while the B slivers stream past it. */
-    static final int MC = 18 * MR;
-    /** KC×NC×4 = 4 MiB per thread: two threads' B panels fit a shared L3. */
-    static final int NC = 128 * NR;
+    /**
+     * MC×KC×4 = 288 KiB of A, which stays in L2 while the B slivers stream past it; each B sliver, fetched from L3,
+     * serves MC/MR tiles. 36 row tiles measured 2-10% faster than 18 at 1024³ and 2048³ on the Xeon.
+     */
+    static final int MC = 36 * MR;
+    /**
+     * Floats of one whole-depth B panel per thread (4 MiB): {@code nc = B_PANEL / K}, so two threads' panels fit a
+     * shared L3. At K = 2048 that is 512 columns and a 576 KiB accumulator.
+     */
+    private static final int B_PANEL = 1 << 20;
+    /** The widest C block (1024 columns), which bounds the accumulator (MC×NC×4 = 1.1 MiB) when K is small. */
+    static final int NC = 32 * NR;
     /** Below this many multiply-adds (M·N·K) a second thread costs more to wake than it saves. */
     private static final long PARALLEL_MIN = 64L * 64 * 64;
 
@@ -60,7 +75,7 @@ final class GemmPacked {
     private static final class Buffers {
         float[] a = new float[0];
         float[] b = new float[0];
-        final float[] tile = new float[MR * NR];
+        float[] acc = new float[0];
     }
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
@@ -106,56 +121,55 @@ final class GemmPacked {
     private static void blocked(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                 float[] a, int offA, int lda, float[] b, int offB, int ldb,
                                 float beta, float[] c, int offC, int ldc) {
+        int ncMax = Math.min(roundUp(n, NR), Math.clamp(B_PANEL / k / NR * NR, NR, NC));
+        int kcMax = Math.min(KC, k), mcMax = Math.min(MC, roundUp(m, MR));
         Buffers buf = BUFFERS.get();
-        int ncMax = Math.min(NC, roundUp(n, NR)), kcMax = Math.min(KC, k), mcMax = Math.min(MC, roundUp(m, MR));
-        if (buf.b.length < ncMax * kcMax) {
-            buf.b = new float[ncMax * kcMax];
+        if (buf.b.length < ncMax * k) {
+            buf.b = new float[ncMax * k];
         }
         if (buf.a.length < mcMax * kcMax) {
             buf.a = new float[mcMax * kcMax];
         }
-        float[] pa = buf.a, pb = buf.b;
-        for (int jc = 0; jc < n; jc += NC) {
-            int nc = Math.min(NC, n - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                // Later K blocks accumulate onto what the first one wrote.
-                float betaBlock = pc == 0 ? beta : 1f;
-                packB(transB, b, offB + (transB ? jc * ldb + pc : pc * ldb + jc), ldb, kc, nc, pb);
-                for (int ic = 0; ic < m; ic += MC) {
-                    int mc = Math.min(MC, m - ic);
+        if (buf.acc.length < mcMax * ncMax) {
+            buf.acc = new float[mcMax * ncMax];
+        }
+        float[] pa = buf.a, pb = buf.b, acc = buf.acc;
+        for (int jc = 0; jc < n; jc += ncMax) {
+            int nc = Math.min(ncMax, n - jc);
+            packB(transB, b, offB + (transB ? jc * ldb : jc), ldb, k, nc, pb);
+            for (int ic = 0; ic < m; ic += MC) {
+                int mc = Math.min(MC, m - ic), tilesM = (mc + MR - 1) / MR;
+                for (int pc = 0; pc < k; pc += KC) {
+                    int kc = Math.min(KC, k - pc);
                     packA(transA, a, offA + (transA ? pc * lda + ic : ic * lda + pc), lda, mc, kc, pa);
-                    macroKernel(mc, nc, kc, alpha, pa, pb, betaBlock, c, offC + ic * ldc + jc, ldc, buf.tile);
+                    // Tile (s, t) of the block lives at (s·tilesM + t)·MR·NR: the order the loops visit them.
+                    for (int jr = 0, at = 0; jr < nc; jr += NR) {
+                        for (int t = 0; t < tilesM; t++, at += MR * NR) {
+                            microKernel(kc, pa, t * MR * kc, pb, jr * k + pc * NR, acc, at, pc > 0);
+                        }
+                    }
+                }
+                for (int jr = 0, at = 0; jr < nc; jr += NR) {
+                    for (int t = 0; t < tilesM; t++, at += MR * NR) {
+                        storeTile(acc, at, Math.min(MR, mc - t * MR), Math.min(NR, nc - jr), alpha, beta, c,
+                                offC + (ic + t * MR) * ldc + jc + jr, ldc, null, 0);
+                    }
                 }
             }
         }
     }
 
-    /** Runs the register tile over an {@code mc×nc} block of C from packed A ({@code mc×kc}), B ({@code kc×nc}). */
-    private static void macroKernel(int mc, int nc, int kc, float alpha, float[] pa, float[] pb,
-                                    float beta, float[] c, int offC, int ldc, float[] tile) {
-        for (int jr = 0; jr < nc; jr += NR) {
-            int nr = Math.min(NR, nc - jr);
-            int bOff = jr * kc;
-            for (int ir = 0; ir < mc; ir += MR) {
-                int mr = Math.min(MR, mc - ir);
-                int aOff = ir * kc;
-                microKernel(kc, pa, aOff, pb, bOff, tile);
-                storeTile(tile, 0, mr, nr, alpha, beta, c, offC + ir * ldc + jr, ldc, null, 0);
-            }
-        }
-    }
-
     /**
-     * {@code C[mr×nr] = alpha·tile + beta·C (+ rowAdd[r])} from columns {@code [tileCol, tileCol + nr)} of an MR×NR
-     * tile (row stride NR); C is not read when beta == 0, and {@code rowAdd} (a conv bias, indexed by tile row) may
-     * be null. A partial vector at the right end goes through a lane mask.
+     * {@code C[mr×nr] = alpha·tile + beta·C (+ rowAdd[r])} from an MR×NR tile (row stride NR) whose first stored
+     * element is {@code tile[from]}: a tile's start, plus a column where only some of its columns go here. C is not
+     * read when beta == 0, and {@code rowAdd} (a conv bias, indexed by tile row) may be null. A partial vector at the
+     * right end goes through a lane mask.
      */
-    static void storeTile(float[] tile, int tileCol, int mr, int nr, float alpha, float beta,
+    static void storeTile(float[] tile, int from, int mr, int nr, float alpha, float beta,
                           float[] c, int offC, int ldc, float[] rowAdd, int rowAddOff) {
         FloatVector va = FloatVector.broadcast(S, alpha), vb = FloatVector.broadcast(S, beta);
         for (int r = 0; r < mr; r++) {
-            int ci = offC + r * ldc, ti = r * NR + tileCol;
+            int ci = offC + r * ldc, ti = from + r * NR;
             FloatVector add = FloatVector.broadcast(S, rowAdd == null ? 0f : rowAdd[rowAddOff + r]);
             int j = 0;
             for (; j + V <= nr; j += V) {
@@ -263,15 +277,34 @@ final class GemmPacked {
     }
 
     /**
-     * The MR×NR register tile: {@code tile[MR×NR] = Apanel[MR×kc]·Bpanel[kc×NR]} from one packed A sliver (at
-     * {@code aOff}) and one packed B sliver (at {@code bOff}). The 16 accumulators are spelled out so that C2 keeps
-     * them in registers (an array of vectors would live in memory), and they leave only through plain stores into
-     * the L1-resident tile: passing them to a helper that C2 declines to inline would box all 16 every call.
+     * The MR×NR register tile: {@code tile[MR×NR] (+)= Apanel[MR×kc]·Bpanel[kc×NR]} from one packed A sliver (at
+     * {@code aOff}) and one packed B sliver (at {@code bOff}), into the tile at {@code t0} (row stride NR), which it
+     * overwrites, or adds to when {@code add}. The 16 accumulators are spelled out so that C2 keeps them in
+     * registers (an array of vectors would live in memory), and they enter and leave only through plain loads and
+     * stores of the tile: passing them to a helper that C2 declines to inline would box all 16 every call.
      */
-    static void microKernel(int kc, float[] pa, int aOff, float[] pb, int bOff, float[] tile) {
+    static void microKernel(int kc, float[] pa, int aOff, float[] pb, int bOff, float[] tile, int t0, boolean add) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        if (add) {
+            c00 = FloatVector.fromArray(S, tile, t0);
+            c01 = FloatVector.fromArray(S, tile, t0 + V);
+            c10 = FloatVector.fromArray(S, tile, t0 + NR);
+            c11 = FloatVector.fromArray(S, tile, t0 + NR + V);
+            c20 = FloatVector.fromArray(S, tile, t0 + 2 * NR);
+            c21 = FloatVector.fromArray(S, tile, t0 + 2 * NR + V);
+            c30 = FloatVector.fromArray(S, tile, t0 + 3 * NR);
+            c31 = FloatVector.fromArray(S, tile, t0 + 3 * NR + V);
+            c40 = FloatVector.fromArray(S, tile, t0 + 4 * NR);
+            c41 = FloatVector.fromArray(S, tile, t0 + 4 * NR + V);
+            c50 = FloatVector.fromArray(S, tile, t0 + 5 * NR);
+            c51 = FloatVector.fromArray(S, tile, t0 + 5 * NR + V);
+            c60 = FloatVector.fromArray(S, tile, t0 + 6 * NR);
+            c61 = FloatVector.fromArray(S, tile, t0 + 6 * NR + V);
+            c70 = FloatVector.fromArray(S, tile, t0 + 7 * NR);
+            c71 = FloatVector.fromArray(S, tile, t0 + 7 * NR + V);
+        }
         for (int q = 0; q < kc; q++) {
             int ai = aOff + q * MR, bi = bOff + q * NR;
             FloatVector b0 = FloatVector.fromArray(S, pb, bi);
@@ -301,22 +334,22 @@ final class GemmPacked {
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
-        c00.intoArray(tile, 0 * NR);
-        c01.intoArray(tile, 0 * NR + V);
-        c10.intoArray(tile, 1 * NR);
-        c11.intoArray(tile, 1 * NR + V);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + V);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + V);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + V);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + V);
-        c60.intoArray(tile, 6 * NR);
-        c61.intoArray(tile, 6 * NR + V);
-        c70.intoArray(tile, 7 * NR);
-        c71.intoArray(tile, 7 * NR + V);
+        c00.intoArray(tile, t0);
+        c01.intoArray(tile, t0 + V);
+        c10.intoArray(tile, t0 + NR);
+        c11.intoArray(tile, t0 + NR + V);
+        c20.intoArray(tile, t0 + 2 * NR);
+        c21.intoArray(tile, t0 + 2 * NR + V);
+        c30.intoArray(tile, t0 + 3 * NR);
+        c31.intoArray(tile, t0 + 3 * NR + V);
+        c40.intoArray(tile, t0 + 4 * NR);
+        c41.intoArray(tile, t0 + 4 * NR + V);
+        c50.intoArray(tile, t0 + 5 * NR);
+        c51.intoArray(tile, t0 + 5 * NR + V);
+        c60.intoArray(tile, t0 + 6 * NR);
+        c61.intoArray(tile, t0 + 6 * NR + V);
+        c70.intoArray(tile, t0 + 7 * NR);
+        c71.intoArray(tile, t0 + 7 * NR + V);
     }
 
     private static int roundUp(int x, int multiple) {

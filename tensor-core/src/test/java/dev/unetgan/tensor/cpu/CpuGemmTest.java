@@ -101,11 +101,14 @@ class CpuGemmTest {
 
     @Test
     void largerThanOneCacheBlockInEveryDimension() {
-        // K > KC accumulates several K blocks onto C; M > MC and N > NC exercise every loop of the nest; and the
-        // product is big enough to be split between threads.
+        // K > KC sums several depth blocks in the accumulator; M > MC and N > NC exercise every loop of the nest; and
+        // the product is big enough to be split between threads.
         check(false, false, GemmPacked.MC + 31, GemmPacked.NC + 17, GemmPacked.KC * 2 + 5, 0.75f, 0.5f, 21);
         check(true, true, 300, 70, GemmPacked.KC + 1, 1f, 0f, 22);
         check(false, true, 70, 300, 520, 1f, 1f, 23);
+        // A deep product narrows the whole-depth B panel below N (4100 deep: 224 columns), in every layout.
+        check(false, false, 20, 300, 4100, 1f, 0.5f, 24);
+        check(true, true, 20, 300, 4100, 1f, 0f, 25);
     }
 
     @Test
