@@ -52,13 +52,7 @@ final class CpuConv {
         float[] gs = CpuStorage.f32(g), ws = CpuStorage.f32(w), is = CpuStorage.f32(gi);
         // With fewer input channels than a register tile has rows, the flipped conv would waste most of its FMAs.
         if (geo.strideH() == 1 && geo.strideW() == 1 && geo.c() >= ConvGemm.MR) {
-            float[] flipped = BufferPool.takeFloats(geo.k() * geo.crs());
-            try {
-                transposeAndFlip(geo, ws, flipped);
-                ForwardConv.compute(geo.stride1Adjoint(), gs, flipped, null, is);
-            } finally {
-                BufferPool.give(flipped);
-            }
+            ForwardConv.backwardData(geo, gs, ws, is);
             return;
         }
         int kk = geo.k(), crs = geo.crs(), pq = geo.pq(), chw = geo.c() * geo.hw();
@@ -66,19 +60,6 @@ final class CpuConv {
             CpuGemm.sgemm(true, false, crs, pq, kk, 1f, ws, 0, crs, gs, ni * kk * pq, pq, 0f, col, 0, pq);
             fromColumns(geo, col, is, ni * chw, parallelInside);
         });
-    }
-
-    /** {@code dst[c, k, r, s] = w[k, c, R-1-r, S-1-s]}: the weight of {@link ConvGeometry#stride1Adjoint()}. */
-    private static void transposeAndFlip(ConvGeometry g, float[] w, float[] dst) {
-        int rs = g.r() * g.s();
-        for (int ki = 0; ki < g.k(); ki++) {
-            for (int ci = 0; ci < g.c(); ci++) {
-                int src = (ki * g.c() + ci) * rs, to = (ci * g.k() + ki) * rs + rs - 1;
-                for (int t = 0; t < rs; t++) {
-                    dst[to - t] = w[src + t];
-                }
-            }
-        }
     }
 
     /** {@code gw [K,C,R,S]}: the gradient w.r.t. the weight, from {@code x [N,C,H,W]} and {@code g [N,K,P,Q]}. */

@@ -6,7 +6,9 @@ import java.util.Arrays;
  * conv2d forward (F32) as one implicit GEMM over the whole batch: {@code out[K, N·PQ] = W[K, CRS]·col[CRS, N·PQ]
  * + bias}, the columns of every image side by side, so a B sliver may span two images and no sliver is wasted on
  * the end of a small image. Backward-data at stride 1 runs through here too, as the forward conv of the output
- * gradient ({@link ConvGeometry#stride1Adjoint()}).
+ * gradient ({@link ConvGeometry#stride1Adjoint()}) with the weight transposed and flipped; packing A reads the
+ * weight that way, in the threads' shared packing, so no flipped copy is made (one thread making it took 16% of a
+ * 512-channel backward-data call).
  *
  * <p>The input is first copied with its padding written out, one preparation unit per image, and with a channel
  * plane stride that is not a multiple of 1 KiB: B packing reads the same rows of many channels, and planes a power
@@ -18,6 +20,8 @@ final class ForwardConv extends ConvGemm.Problem {
     private final ConvGeometry g;
     private final float[] x;
     private final float[] w;
+    /** True when {@code w} is the weight of the conv whose stride-1 adjoint {@code g} is: read transposed, flipped. */
+    private final boolean adjoint;
     private final float[] bias;
     private final float[] out;
     /** The padded input, {@code [N, C, plane]}, each plane {@code hp × wp} with row stride wp. */
@@ -26,11 +30,13 @@ final class ForwardConv extends ConvGemm.Problem {
     private final int plane;
     private final int columns;
 
-    private ForwardConv(ConvGeometry g, float[] x, float[] w, float[] bias, float[] out, float[] xPad, int plane) {
+    private ForwardConv(ConvGeometry g, float[] x, float[] w, boolean adjoint, float[] bias, float[] out,
+                        float[] xPad, int plane) {
         super(g.k(), g.crs(), Math.ceilDiv(g.n() * g.pq(), ConvGemm.NR));
         this.g = g;
         this.x = x;
         this.w = w;
+        this.adjoint = adjoint;
         this.bias = bias;
         this.out = out;
         this.xPad = xPad;
@@ -44,11 +50,24 @@ final class ForwardConv extends ConvGemm.Problem {
      * {@code g}; its padding may be negative (it then crops the input).
      */
     static void compute(ConvGeometry g, float[] x, float[] w, float[] bias, float[] out) {
+        run(g, x, w, false, bias, out);
+    }
+
+    /**
+     * Backward-data of a stride-1 conv with geometry {@code g}: {@code gIn [N,C,H,W]} from {@code gOut [N,K,P,Q]}
+     * and {@code w [K,C,R,S]}, as the forward conv of {@code gOut} under {@code g.stride1Adjoint()} with the weight
+     * {@code w'[c, k, r, s] = w[k, c, R-1-r, S-1-s]}.
+     */
+    static void backwardData(ConvGeometry g, float[] gOut, float[] w, float[] gIn) {
+        run(g.stride1Adjoint(), gOut, w, true, null, gIn);
+    }
+
+    private static void run(ConvGeometry g, float[] x, float[] w, boolean adjoint, float[] bias, float[] out) {
         ConvGeometry padded = paddedGeometry(g);
         int plane = planeStride(padded);
         float[] xPad = BufferPool.takeFloats(Math.max(1, g.n() * g.c() * plane));
         try {
-            ConvGemm.run(new ForwardConv(g, x, w, bias, out, xPad, plane));
+            ConvGemm.run(new ForwardConv(g, x, w, adjoint, bias, out, xPad, plane));
         } finally {
             BufferPool.give(xPad);
         }
@@ -93,7 +112,29 @@ final class ForwardConv extends ConvGemm.Problem {
 
     @Override
     void packA(int row0, int rows, int d0, int kc, float[] pa, int dst) {
-        GemmPacked.packRows(w, row0 * g.crs() + d0, g.crs(), rows, kc, pa, dst);
+        if (!adjoint) {
+            GemmPacked.packRows(w, row0 * g.crs() + d0, g.crs(), rows, kc, pa, dst);
+            return;
+        }
+        // Row k, depth (c, tap) of the adjoint's weight is w[c, k, R·S-1-tap]: runs of R·S floats backwards, one
+        // per input channel c of this conv (an output channel of the original), g.k()·R·S floats apart.
+        int rs = g.r() * g.s();
+        for (int r = 0; r < ConvGemm.MR; r++) {
+            if (r >= rows) {
+                for (int q = 0; q < kc; q++) {
+                    pa[dst + q * ConvGemm.MR + r] = 0f;
+                }
+                continue;
+            }
+            int tap = d0 % rs, last = (d0 / rs * g.k() + row0 + r) * rs + rs - 1;
+            for (int q = 0; q < kc; q++) {
+                pa[dst + q * ConvGemm.MR + r] = w[last - tap];
+                if (++tap == rs) {
+                    tap = 0;
+                    last += g.k() * rs;
+                }
+            }
+        }
     }
 
     @Override
