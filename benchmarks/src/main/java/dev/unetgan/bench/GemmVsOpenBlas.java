@@ -87,17 +87,28 @@ public final class GemmVsOpenBlas {
         }
         double flop = 2.0 * n * n * n;
         int calls = Math.max(1, (int) (BATCH_FLOP / flop));
-        engine(n, a, b, ours, calls);
-        openBlas(n, a, b, theirs, calls);
+        Call engine = () -> CpuGemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, ours, 0, n);
+        MemorySegment sa = MemorySegment.ofArray(a), sb = MemorySegment.ofArray(b), sc = MemorySegment.ofArray(theirs);
+        // A block body: as a statement the call is typed void, which invokeExact needs (an expression would be Object).
+        Call openBlas = () -> {
+            sgemm.invokeExact(ROW_MAJOR, NO_TRANS, NO_TRANS, n, n, n, 1f, sa, n, sb, n, 0f, sc, n);
+        };
+        timed(engine, calls);
+        timed(openBlas, calls);
         checkAgree(n, ours, theirs);
         double[] rateOurs = new double[rounds], rateTheirs = new double[rounds], ratio = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             // Alternate which goes first, so that a drift within the round favours neither.
-            boolean oursFirst = r % 2 == 0;
-            double first = oursFirst ? engine(n, a, b, ours, calls) : openBlas(n, a, b, theirs, calls);
-            double second = oursFirst ? openBlas(n, a, b, theirs, calls) : engine(n, a, b, ours, calls);
-            rateOurs[r] = flop * calls / (oursFirst ? first : second);
-            rateTheirs[r] = flop * calls / (oursFirst ? second : first);
+            double nsOurs, nsTheirs;
+            if (r % 2 == 0) {
+                nsOurs = timed(engine, calls);
+                nsTheirs = timed(openBlas, calls);
+            } else {
+                nsTheirs = timed(openBlas, calls);
+                nsOurs = timed(engine, calls);
+            }
+            rateOurs[r] = flop * calls / nsOurs;
+            rateTheirs[r] = flop * calls / nsTheirs;
             ratio[r] = rateOurs[r] / rateTheirs[r];
         }
         Arrays.sort(rateOurs);
@@ -107,23 +118,18 @@ public final class GemmVsOpenBlas {
                 ratio[rounds / 2], ratio[rounds / 4], ratio[3 * rounds / 4]);
     }
 
-    /** Runs {@code calls} engine GEMMs after the settling pause; returns the nanoseconds they took. */
-    private static double engine(int n, float[] a, float[] b, float[] c, int calls) throws InterruptedException {
-        Thread.sleep(SETTLE_MS);
-        long t0 = System.nanoTime();
-        for (int i = 0; i < calls; i++) {
-            CpuGemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n);
-        }
-        return System.nanoTime() - t0;
+    /** One GEMM call of either library. */
+    @FunctionalInterface
+    private interface Call {
+        void run() throws Throwable;
     }
 
-    /** Runs {@code calls} OpenBLAS GEMMs after the settling pause; returns the nanoseconds they took. */
-    private double openBlas(int n, float[] a, float[] b, float[] c, int calls) throws Throwable {
+    /** Runs {@code calls} calls after the settling pause; returns the nanoseconds they took. */
+    private static double timed(Call call, int calls) throws Throwable {
         Thread.sleep(SETTLE_MS);
-        MemorySegment sa = MemorySegment.ofArray(a), sb = MemorySegment.ofArray(b), sc = MemorySegment.ofArray(c);
         long t0 = System.nanoTime();
         for (int i = 0; i < calls; i++) {
-            sgemm.invokeExact(ROW_MAJOR, NO_TRANS, NO_TRANS, n, n, n, 1f, sa, n, sb, n, 0f, sc, n);
+            call.run();
         }
         return System.nanoTime() - t0;
     }

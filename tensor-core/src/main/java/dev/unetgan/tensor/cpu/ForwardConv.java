@@ -119,13 +119,7 @@ final class ForwardConv extends ConvGemm.Problem {
         // Row k, depth (c, tap) of the adjoint's weight is w[c, k, R·S-1-tap]: runs of R·S floats backwards, one
         // per input channel c of this conv (an output channel of the original), g.k()·R·S floats apart.
         int rs = g.r() * g.s();
-        for (int r = 0; r < ConvGemm.MR; r++) {
-            if (r >= rows) {
-                for (int q = 0; q < kc; q++) {
-                    pa[dst + q * ConvGemm.MR + r] = 0f;
-                }
-                continue;
-            }
+        for (int r = 0; r < rows; r++) {
             int tap = d0 % rs, last = (d0 / rs * g.k() + row0 + r) * rs + rs - 1;
             for (int q = 0; q < kc; q++) {
                 pa[dst + q * ConvGemm.MR + r] = w[last - tap];
@@ -135,6 +129,7 @@ final class ForwardConv extends ConvGemm.Problem {
                 }
             }
         }
+        GemmPacked.zeroRows(rows, kc, pa, dst);
     }
 
     @Override

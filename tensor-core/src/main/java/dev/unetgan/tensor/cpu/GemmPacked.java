@@ -201,12 +201,9 @@ final class GemmPacked {
             if (transA) {
                 // Rows of op(A) are contiguous in storage: copy MR floats per q.
                 for (int q = 0; q < kc; q++) {
-                    int src = off + q * lda + i0, d = dst + q * MR;
-                    System.arraycopy(a, src, pa, d, rows);
-                    for (int r = rows; r < MR; r++) {
-                        pa[d + r] = 0f;
-                    }
+                    System.arraycopy(a, off + q * lda + i0, pa, dst + q * MR, rows);
                 }
+                zeroRows(rows, kc, pa, dst);
             } else {
                 packRows(a, off + i0 * lda, lda, rows, kc, pa, dst);
             }
@@ -221,16 +218,20 @@ final class GemmPacked {
      */
     static void packRows(float[] a, int src, int lda, int rows, int len, float[] pa, int dst) {
         // Read each row sequentially; the writes stride by MR, which stays within a few L1 lines.
-        for (int r = 0; r < MR; r++) {
-            if (r < rows) {
-                int rowSrc = src + r * lda;
-                for (int q = 0; q < len; q++) {
-                    pa[dst + q * MR + r] = a[rowSrc + q];
-                }
-            } else {
-                for (int q = 0; q < len; q++) {
-                    pa[dst + q * MR + r] = 0f;
-                }
+        for (int r = 0; r < rows; r++) {
+            int rowSrc = src + r * lda;
+            for (int q = 0; q < len; q++) {
+                pa[dst + q * MR + r] = a[rowSrc + q];
+            }
+        }
+        zeroRows(rows, len, pa, dst);
+    }
+
+    /** Zeroes rows {@code [rows, MR)} of {@code len} columns of the A sliver at {@code dst}: a partial sliver's pad. */
+    static void zeroRows(int rows, int len, float[] pa, int dst) {
+        for (int r = rows; r < MR; r++) {
+            for (int q = 0; q < len; q++) {
+                pa[dst + q * MR + r] = 0f;
             }
         }
     }
