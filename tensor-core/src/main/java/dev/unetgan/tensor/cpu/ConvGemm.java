@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * used by every row tile after it, and cut into pieces whose C fits in L2; the threads claim pieces from a counter
  * and run each through the depth blocks in order. A piece sums in a contiguous per-thread accumulator, tile after
  * tile, and goes to C once, after its last block. C's rows are often a power of two apart (a plane of pixels), so
- * adding each block's tile into C directly put its 8 rows into one L1 set, once per depth block; the accumulator
+ * adding each block's tile into C directly put its rows into one L1 set, once per depth block; the accumulator
  * made the layers of Conv2dBench 3-14% faster (the 3-channel forward and backward-data, under 10 ms a call, came
  * out up to 13% slower in some runs). Every C element is summed by one thread in the same order whatever the
  * thread count or the claiming, so results are deterministic. One pool wake-up per call.

@@ -18,12 +18,12 @@ import jdk.incubator.vector.VectorSpecies;
  * </pre>
  * Packing makes every transpose combination look the same to the micro-kernel and zero-pads partial slivers, so
  * the kernel always runs full tiles. Goto's order ({@code jc, pc, ic}) adds every depth block's tile straight into
- * C, which reads and writes all of C K/KC times: 8 passes over 16 MiB at 2048³, its rows 8 KiB apart, so every
- * tile's 8 rows share one L1 set and come from L3. On the Xeon that store held 22% of the profile samples at 2048³
- * on one thread, and skipping it (as an experiment) made the call 1.4x faster. Here a C block stays in a contiguous
- * accumulator, each tile's 1 KiB in a row, until its last depth block, and C is written once: 1.11-1.19x faster at
- * 2048³, 1.03-1.10x at 1024³. The price is a whole-depth B panel (hence {@code nc} shrinks as K grows) and
- * packing A once per {@code jc}.
+ * C, which reads and writes all of C K/KC times: 8 passes over 16 MiB at 2048³ (with the 8-row tile and KC 256 of
+ * that time), its rows 8 KiB apart, so every tile's rows share one L1 set and come from L3. On the Xeon that store
+ * held 22% of the profile samples at 2048³ on one thread, and skipping it (as an experiment) made the call 1.4x
+ * faster. Here a C block stays in a contiguous accumulator, each tile's 1.5 KiB in a row, until its last depth
+ * block, and C is written once: 1.11-1.19x faster at 2048³, 1.03-1.10x at 1024³. The price is a whole-depth B
+ * panel (hence {@code nc} shrinks as K grows) and packing A once per {@code jc}.
  *
  * <p>Threads: C is split once per call into one contiguous block of whole tiles per thread, along the longer of M
  * and N, and each thread claims a block and runs the whole blocked loop on it with its own packing buffers. That
@@ -37,45 +37,61 @@ final class GemmPacked {
     /** Floats per vector: 16 with the 512-bit vectors here. */
     static final int V = S.length();
     /**
-     * Register tile: MR rows × NR columns = 8 × 2 vectors, 16 accumulators. 8 rows because the conv layers' channel
-     * counts (64, 128, 256, 512) are multiples of 8 but not of 12 (a 64-row product wasted 1/9 of its FMAs on a 12-row
-     * tile). Not 8 × 3 vectors, although 24 accumulators, 3 B vectors and a broadcast fit the 32 zmm registers: C2
-     * schedules several of the 8 broadcast loads of an iteration ahead of their FMAs, runs out of registers and keeps
-     * two accumulators on the stack, a load and a store each per iteration; that kernel ran at 89-97 GFLOP/s on one
-     * core with its operands streaming from L2, where 8 × 2 (like 12 × 2, 6 × 4 and 4 × 5) runs at 114-115, the FMA
-     * peak (benchmarks/README.md, "The register tile").
+     * Register tile: MR rows × NR columns = 6 × 4 vectors, 24 accumulators, plus 4 B vectors and one broadcast: 29
+     * of the 32 zmm registers. Per depth step 6 × 4 issues 6 broadcast loads and 4 B loads for 24 FMAs, where 8 × 2
+     * issued 10 loads for 16. On a quiet core both ran at the FMA peak; on the Xeon of 2026-12-03, whose FMA loop ran
+     * at 60-75% of its quiet rate (something else shared the core), instructions per FMA decided: 6 × 4 alone ran
+     * 1.10x faster than 8 × 2 (4 × 6, 4 × 5, 7 × 3: 1.03-1.05) and the whole GEMM 1.07-1.09x faster on one thread
+     * (benchmarks/README.md, "Intel Xeon, 2026-12-03"). 8 × 3 keeps two accumulators on the stack
+     * (C2 hoists broadcast loads and runs out of registers). Six rows waste a little on the conv layers' channel
+     * counts (64 rows pad to 66). With 256-bit vectors (AVX2: 16 registers) this tile spills; so did 8 × 2.
      */
-    static final int MR = 8;
-    static final int NR = 2 * V;
+    static final int MR = 6;
+    static final int NR = 4 * V;
     /**
-     * Depth of one packed block. Each depth block reads and writes the C block's accumulator once more, so deeper
-     * saves that traffic until the B sliver (KC×NR×4 bytes) falls out of L1. On an Intel Xeon (48 KiB L1, two
-     * 512-bit FMA ports) 256 keeps it there: 2 threads at 512/1024/2048 gave 284/279/259 GFLOP/s against 263/258/239
-     * with 512, and the 128- to 512-channel conv layers ran 3-13% faster (the 64-channel backward-data 14% slower,
-     * the one loss). On a Zen 4, whose L2 bandwidth hid a 64 KiB sliver, 512 had been 1-8% faster (201/200/202
-     * against 199/194/186). Those figures predate the accumulator; with it, 384, 512 and 1024 were no faster.
+     * Depth of one packed block: 128, so that the B sliver (KC×NR×4 bytes = 32 KiB) stays in the 48 KiB L1 of the
+     * Xeon. Each depth block reads and writes the C block's accumulator once more, so deeper saves that traffic until
+     * the sliver falls out of L1; with the accumulator, 192 and 256 (a 64 KiB sliver from L2) measured the same as
+     * 128 on one thread at 1024³ and 2048³.
      */
-    static final int KC = 256;
+    static final int KC = 128;
     /**
-     * MC×KC×4 = 288 KiB of A, which stays in L2 while the B slivers stream past it; each B sliver, fetched from L3,
-     * serves MC/MR tiles. 36 row tiles measured 2-10% faster than 18 at 1024³ and 2048³ on the Xeon.
+     * MC×KC×4 = 144 KiB of A, which stays in L2 while the B slivers stream past it; each B sliver, fetched from L3,
+     * serves MC/MR tiles. 288 rows measured as fast as 576 and faster than 144 at 1024³ and 2048³ on the Xeon.
      */
-    static final int MC = 36 * MR;
+    static final int MC = 48 * MR;
     /**
      * Floats of one whole-depth B panel per thread (4 MiB): {@code nc = B_PANEL / K}, so two threads' panels fit a
      * shared L3. At K = 2048 that is 512 columns and a 576 KiB accumulator.
      */
     private static final int B_PANEL = 1 << 20;
     /** The widest C block (1024 columns), which bounds the accumulator (MC×NC×4 = 1.1 MiB) when K is small. */
-    static final int NC = 32 * NR;
+    static final int NC = 16 * NR;
     /** Below this many multiply-adds (M·N·K) a second thread costs more to wake than it saves. */
     private static final long PARALLEL_MIN = 64L * 64 * 64;
+
+    /** Columns of an A sliver that one {@link #packRows} gather block fills: the fewest that make whole vectors. */
+    private static final int GATHER_COLS = lcm(MR, V) / MR;
+    private static final int GATHER_VECTORS = GATHER_COLS * MR / V;
 
     /** Per-thread packing buffers, grown on demand and reused, so the blocked loop never allocates. */
     private static final class Buffers {
         float[] a = new float[0];
         float[] b = new float[0];
         float[] acc = new float[0];
+        /** Element e of a gather block comes from row e mod MR, column e / MR: its offset at row stride {@code lda}. */
+        private final int[] gather = new int[GATHER_COLS * MR];
+        private int gatherLda = -1;
+
+        int[] gatherIndex(int lda) {
+            if (lda != gatherLda) {
+                for (int e = 0; e < gather.length; e++) {
+                    gather[e] = e % MR * lda + e / MR;
+                }
+                gatherLda = lda;
+            }
+            return gather;
+        }
     }
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
@@ -217,11 +233,22 @@ final class GemmPacked {
      * {@code dst} by {@code len·MR}.
      */
     static void packRows(float[] a, int src, int lda, int rows, int len, float[] pa, int dst) {
-        // Read each row sequentially; the writes stride by MR, which stays within a few L1 lines.
+        int q = 0;
+        if (rows == MR) {
+            // A full sliver is GATHER_COLS columns at a time, each destination vector one gather: half the time of
+            // the element loop (12% -> 7% of a one-thread 2048³ call, whose A is packed four times).
+            int[] index = BUFFERS.get().gatherIndex(lda);
+            for (; q + GATHER_COLS <= len; q += GATHER_COLS) {
+                for (int h = 0, d = dst + q * MR; h < GATHER_VECTORS; h++, d += V) {
+                    FloatVector.fromArray(S, a, src + q, index, h * V).intoArray(pa, d);
+                }
+            }
+        }
+        // The rest, and partial slivers: read each row sequentially; the writes stride by MR, within a few L1 lines.
         for (int r = 0; r < rows; r++) {
             int rowSrc = src + r * lda;
-            for (int q = 0; q < len; q++) {
-                pa[dst + q * MR + r] = a[rowSrc + q];
+            for (int c = q; c < len; c++) {
+                pa[dst + c * MR + r] = a[rowSrc + c];
             }
         }
         zeroRows(rows, len, pa, dst);
@@ -280,77 +307,115 @@ final class GemmPacked {
     /**
      * The MR×NR register tile: {@code tile[MR×NR] (+)= Apanel[MR×kc]·Bpanel[kc×NR]} from one packed A sliver (at
      * {@code aOff}) and one packed B sliver (at {@code bOff}), into the tile at {@code t0} (row stride NR), which it
-     * overwrites, or adds to when {@code add}. The 16 accumulators are spelled out so that C2 keeps them in
+     * overwrites, or adds to when {@code add}. The 24 accumulators are spelled out so that C2 keeps them in
      * registers (an array of vectors would live in memory), and they enter and leave only through plain loads and
-     * stores of the tile: passing them to a helper that C2 declines to inline would box all 16 every call.
+     * stores of the tile: passing them to a helper that C2 declines to inline would box all 24 every call.
      */
     static void microKernel(int kc, float[] pa, int aOff, float[] pb, int bOff, float[] tile, int t0, boolean add) {
         FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        FloatVector c00 = z, c01 = z, c02 = z, c03 = z;
+        FloatVector c10 = z, c11 = z, c12 = z, c13 = z;
+        FloatVector c20 = z, c21 = z, c22 = z, c23 = z;
+        FloatVector c30 = z, c31 = z, c32 = z, c33 = z;
+        FloatVector c40 = z, c41 = z, c42 = z, c43 = z;
+        FloatVector c50 = z, c51 = z, c52 = z, c53 = z;
         if (add) {
             c00 = FloatVector.fromArray(S, tile, t0);
             c01 = FloatVector.fromArray(S, tile, t0 + V);
+            c02 = FloatVector.fromArray(S, tile, t0 + 2 * V);
+            c03 = FloatVector.fromArray(S, tile, t0 + 3 * V);
             c10 = FloatVector.fromArray(S, tile, t0 + NR);
             c11 = FloatVector.fromArray(S, tile, t0 + NR + V);
+            c12 = FloatVector.fromArray(S, tile, t0 + NR + 2 * V);
+            c13 = FloatVector.fromArray(S, tile, t0 + NR + 3 * V);
             c20 = FloatVector.fromArray(S, tile, t0 + 2 * NR);
             c21 = FloatVector.fromArray(S, tile, t0 + 2 * NR + V);
+            c22 = FloatVector.fromArray(S, tile, t0 + 2 * NR + 2 * V);
+            c23 = FloatVector.fromArray(S, tile, t0 + 2 * NR + 3 * V);
             c30 = FloatVector.fromArray(S, tile, t0 + 3 * NR);
             c31 = FloatVector.fromArray(S, tile, t0 + 3 * NR + V);
+            c32 = FloatVector.fromArray(S, tile, t0 + 3 * NR + 2 * V);
+            c33 = FloatVector.fromArray(S, tile, t0 + 3 * NR + 3 * V);
             c40 = FloatVector.fromArray(S, tile, t0 + 4 * NR);
             c41 = FloatVector.fromArray(S, tile, t0 + 4 * NR + V);
+            c42 = FloatVector.fromArray(S, tile, t0 + 4 * NR + 2 * V);
+            c43 = FloatVector.fromArray(S, tile, t0 + 4 * NR + 3 * V);
             c50 = FloatVector.fromArray(S, tile, t0 + 5 * NR);
             c51 = FloatVector.fromArray(S, tile, t0 + 5 * NR + V);
-            c60 = FloatVector.fromArray(S, tile, t0 + 6 * NR);
-            c61 = FloatVector.fromArray(S, tile, t0 + 6 * NR + V);
-            c70 = FloatVector.fromArray(S, tile, t0 + 7 * NR);
-            c71 = FloatVector.fromArray(S, tile, t0 + 7 * NR + V);
+            c52 = FloatVector.fromArray(S, tile, t0 + 5 * NR + 2 * V);
+            c53 = FloatVector.fromArray(S, tile, t0 + 5 * NR + 3 * V);
         }
         for (int q = 0; q < kc; q++) {
             int ai = aOff + q * MR, bi = bOff + q * NR;
             FloatVector b0 = FloatVector.fromArray(S, pb, bi);
             FloatVector b1 = FloatVector.fromArray(S, pb, bi + V);
+            FloatVector b2 = FloatVector.fromArray(S, pb, bi + 2 * V);
+            FloatVector b3 = FloatVector.fromArray(S, pb, bi + 3 * V);
             FloatVector x = FloatVector.broadcast(S, pa[ai]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
+            c02 = x.fma(b2, c02);
+            c03 = x.fma(b3, c03);
             x = FloatVector.broadcast(S, pa[ai + 1]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
+            c12 = x.fma(b2, c12);
+            c13 = x.fma(b3, c13);
             x = FloatVector.broadcast(S, pa[ai + 2]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
+            c22 = x.fma(b2, c22);
+            c23 = x.fma(b3, c23);
             x = FloatVector.broadcast(S, pa[ai + 3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
+            c32 = x.fma(b2, c32);
+            c33 = x.fma(b3, c33);
             x = FloatVector.broadcast(S, pa[ai + 4]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
+            c42 = x.fma(b2, c42);
+            c43 = x.fma(b3, c43);
             x = FloatVector.broadcast(S, pa[ai + 5]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(S, pa[ai + 6]);
-            c60 = x.fma(b0, c60);
-            c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(S, pa[ai + 7]);
-            c70 = x.fma(b0, c70);
-            c71 = x.fma(b1, c71);
+            c52 = x.fma(b2, c52);
+            c53 = x.fma(b3, c53);
         }
         c00.intoArray(tile, t0);
         c01.intoArray(tile, t0 + V);
+        c02.intoArray(tile, t0 + 2 * V);
+        c03.intoArray(tile, t0 + 3 * V);
         c10.intoArray(tile, t0 + NR);
         c11.intoArray(tile, t0 + NR + V);
+        c12.intoArray(tile, t0 + NR + 2 * V);
+        c13.intoArray(tile, t0 + NR + 3 * V);
         c20.intoArray(tile, t0 + 2 * NR);
         c21.intoArray(tile, t0 + 2 * NR + V);
+        c22.intoArray(tile, t0 + 2 * NR + 2 * V);
+        c23.intoArray(tile, t0 + 2 * NR + 3 * V);
         c30.intoArray(tile, t0 + 3 * NR);
         c31.intoArray(tile, t0 + 3 * NR + V);
+        c32.intoArray(tile, t0 + 3 * NR + 2 * V);
+        c33.intoArray(tile, t0 + 3 * NR + 3 * V);
         c40.intoArray(tile, t0 + 4 * NR);
         c41.intoArray(tile, t0 + 4 * NR + V);
+        c42.intoArray(tile, t0 + 4 * NR + 2 * V);
+        c43.intoArray(tile, t0 + 4 * NR + 3 * V);
         c50.intoArray(tile, t0 + 5 * NR);
         c51.intoArray(tile, t0 + 5 * NR + V);
-        c60.intoArray(tile, t0 + 6 * NR);
-        c61.intoArray(tile, t0 + 6 * NR + V);
-        c70.intoArray(tile, t0 + 7 * NR);
-        c71.intoArray(tile, t0 + 7 * NR + V);
+        c52.intoArray(tile, t0 + 5 * NR + 2 * V);
+        c53.intoArray(tile, t0 + 5 * NR + 3 * V);
+    }
+
+    private static int lcm(int x, int y) {
+        int a = x, b = y;
+        while (b != 0) {
+            int t = a % b;
+            a = b;
+            b = t;
+        }
+        return x / a * y;
     }
 
     private static int roundUp(int x, int multiple) {
