@@ -345,8 +345,9 @@ final class GemmPacked {
             c52 = FloatVector.fromArray(S, tile, t0 + 5 * NR + 2 * V);
             c53 = FloatVector.fromArray(S, tile, t0 + 5 * NR + 3 * V);
         }
-        for (int q = 0; q < kc; q++) {
-            int ai = aOff + q * MR, bi = bOff + q * NR;
+        // Two induction variables instead of q·MR and q·NR: C2 then advances both by plain adds, with no
+        // multiply, shift or lea per step (paired: 1.02-1.06x at 1024³ and 2048³; conv layers 0.95-1.01 the time).
+        for (int ai = aOff, bi = bOff, aEnd = aOff + kc * MR; ai < aEnd; ai += MR, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, pb, bi);
             FloatVector b1 = FloatVector.fromArray(S, pb, bi + V);
             FloatVector b2 = FloatVector.fromArray(S, pb, bi + 2 * V);
