@@ -64,7 +64,7 @@ final class GemmPacked {
      * Floats of one whole-depth B panel per thread (4 MiB): {@code nc = B_PANEL / K}, so two threads' panels fit a
      * shared L3. At K = 2048 that is 512 columns and a 576 KiB accumulator.
      */
-    private static final int B_PANEL = 1 << 20;
+    static final int B_PANEL = 1 << 20;
     /** The widest C block (1024 columns), which bounds the accumulator (MC×NC×4 = 1.1 MiB) when K is small. */
     static final int NC = 16 * NR;
     /** Below this many multiply-adds (M·N·K) a second thread costs more to wake than it saves. */

@@ -106,9 +106,12 @@ class CpuGemmTest {
         check(false, false, GemmPacked.MC + 31, GemmPacked.NC + 17, GemmPacked.KC * 2 + 5, 0.75f, 0.5f, 21);
         check(true, true, 300, 70, GemmPacked.KC + 1, 1f, 0f, 22);
         check(false, true, 70, 300, 520, 1f, 1f, 23);
-        // A deep product narrows the whole-depth B panel below N (4100 deep: 224 columns), in every layout.
-        check(false, false, 20, 300, 4100, 1f, 0.5f, 24);
-        check(true, true, 20, 300, 4100, 1f, 0f, 25);
+        // A deep product narrows the whole-depth B panel: every thread's share of N then spans two panels or more,
+        // the last one partial, in every layout.
+        int k = 4100, panel = GemmPacked.B_PANEL / k / GemmPacked.NR * GemmPacked.NR;
+        int n = 2 * CpuPool.threads() * panel + 24;
+        check(false, false, 20, n, k, 1f, 0.5f, 24);
+        check(true, true, 20, n, k, 1f, 0f, 25);
     }
 
     @Test
