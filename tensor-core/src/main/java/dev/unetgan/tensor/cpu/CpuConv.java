@@ -14,7 +14,9 @@ import dev.unetgan.tensor.NDArray;
  *   <li>backward-data at stride 1 (and at least {@link ConvGemm#MR} input channels): the forward conv of the output
  *       gradient with the weight transposed and flipped ({@link ConvGeometry#stride1Adjoint()}); at larger strides,
  *       per image {@code col = Wᵀ·gOut} then col2im ({@link Im2col}), images spread over the threads;</li>
- *   <li>backward-filter: {@link FilterGradient}, one GEMM whose depth runs over every pixel of every image.</li>
+ *   <li>backward-filter: {@link FilterGradient}, one GEMM whose depth runs over every pixel of every image; at
+ *       stride 1 with few input or output channels, {@link LaneFilterGradient}, vectors along the pixels with no
+ *       packing.</li>
  * </ul>
  * F64, and F32 under {@link CpuOptions#scalar()}, take a direct loop over every tap, the reference the fast paths
  * are tested against.
@@ -69,7 +71,12 @@ final class CpuConv {
             Reference.backwardFilter(geo, CpuStorage.of(x), CpuStorage.of(g), CpuStorage.of(gw));
             return;
         }
-        FilterGradient.compute(geo, CpuStorage.f32(x), CpuStorage.f32(g), CpuStorage.f32(gw));
+        float[] xs = CpuStorage.f32(x), gs = CpuStorage.f32(g), ws = CpuStorage.f32(gw);
+        if (LaneFilterGradient.suits(geo)) {
+            LaneFilterGradient.compute(geo, xs, gs, ws);
+        } else {
+            FilterGradient.compute(geo, xs, gs, ws);
+        }
     }
 
     /** The work of one image; {@code col} is this thread's column scratch. */

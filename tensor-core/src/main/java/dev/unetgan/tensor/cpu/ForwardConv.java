@@ -64,7 +64,7 @@ final class ForwardConv extends ConvGemm.Problem {
 
     private static void run(ConvGeometry g, float[] x, float[] w, boolean adjoint, float[] bias, float[] out) {
         ConvGeometry padded = paddedGeometry(g);
-        int plane = planeStride(padded);
+        int plane = planeStride(padded.hw());
         float[] xPad = BufferPool.takeFloats(Math.max(1, g.n() * g.c() * plane));
         try {
             ConvGemm.run(new ForwardConv(g, x, w, adjoint, bias, out, xPad, plane));
@@ -79,10 +79,12 @@ final class ForwardConv extends ConvGemm.Problem {
                 g.p(), g.q(), g.strideH(), g.strideW(), 0, 0, g.dilH(), g.dilW());
     }
 
-    /** {@code hp·wp}, plus one 64-byte line when that is a multiple of 1 KiB (see the class comment). */
-    private static int planeStride(ConvGeometry padded) {
-        int hw = padded.hw();
-        return hw % 256 == 0 ? hw + 16 : hw;
+    /**
+     * A channel plane's stride for {@code floats} floats of it: one 64-byte line more when that is a multiple of 1 KiB
+     * (see the class comment; {@link LaneFilterGradient}'s copies have the same problem).
+     */
+    static int planeStride(int floats) {
+        return floats % 256 == 0 ? floats + 16 : floats;
     }
 
     @Override

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -85,6 +86,20 @@ class CpuConvTest {
             cases.add(new Case(n, 29, 16, 16, 7, 3, 3, Conv2dSpec.of(1, 1, 1)));
             cases.add(new Case(n, 19, 17, 15, 21, 1, 1, Conv2dSpec.of(1, 0, 1)));
             cases.add(new Case(n, 5, 20, 20, 11, 3, 3, Conv2dSpec.of(2, 1, 1)));
+        }
+        // Stride 1 with 4x8 outputs (a multiple of 16 pixels): backward-filter takes LaneFilterGradient, with few
+        // weight columns and a partial k-tile (C 3, K 5), or few output channels and many columns (C 8, K 3).
+        int[][] laneKernels = {{3, 3}, {5, 5}, {3, 2}, {1, 3}};
+        for (int[] kr : laneKernels) {
+            for (int pad = 0; pad <= 2; pad++) {
+                for (int dil = 1; dil <= 2; dil++) {
+                    int h = 4 + dil * (kr[0] - 1) - 2 * pad, w = 8 + dil * (kr[1] - 1) - 2 * pad;
+                    if (h > 0 && w > 0) {
+                        cases.add(new Case(2, 3, h, w, 5, kr[0], kr[1], Conv2dSpec.of(1, pad, dil)));
+                        cases.add(new Case(1, 8, h, w, 3, kr[0], kr[1], Conv2dSpec.of(1, pad, dil)));
+                    }
+                }
+            }
         }
         return cases;
     }
@@ -319,6 +334,37 @@ class CpuConvTest {
         assertClose("backwardFilter", naiveBackwardFilter(g, x, gOut), r.gW(), 1e-4);
     }
 
+    /**
+     * LaneFilterGradient over more output pixels than one depth chunk (15 images of 48x48 = 34560 > 32768), so the
+     * chunk boundary falls inside an image and the tiles carry their sums across it. Its shifted input copies
+     * ({@code [S=3, N, C, 50 rows, 48]}) come from the buffer pool, which is first handed a buffer of that size full
+     * of NaN, so a padding zero the copy forgets to write shows.
+     */
+    @Test
+    void laneFilterGradientAcrossDepthChunksMatchesNaive() {
+        Random rnd = new Random(13);
+        Case c = new Case(15, 2, 48, 48, 5, 3, 3, Conv2dSpec.of(1, 1, 1));
+        ConvGeometry g = new ConvGeometry(15, 2, 48, 48, 5, 3, 3, 48, 48, 1, 1, 1, 1, 1, 1);
+        assertTrue(LaneFilterGradient.suits(g), "the lane path must take this geometry");
+        double[] x = random(rnd, c.xShape()), gOut = random(rnd, c.outShape());
+        float[] xf = new float[x.length], gOutF = new float[gOut.length], gW = new float[5 * 2 * 9];
+        for (int i = 0; i < x.length; i++) {
+            xf[i] = (float) x[i];
+        }
+        for (int i = 0; i < gOut.length; i++) {
+            gOutF[i] = (float) gOut[i];
+        }
+        float[] dirty = BufferPool.takeFloats(3 * 15 * 2 * 50 * 48);
+        Arrays.fill(dirty, Float.NaN);
+        BufferPool.give(dirty);
+        LaneFilterGradient.compute(g, xf, gOutF, gW);
+        double[] actual = new double[gW.length];
+        for (int i = 0; i < gW.length; i++) {
+            actual[i] = gW[i];
+        }
+        assertClose("backwardFilter", naiveBackwardFilter(c, x, gOut), actual, 1e-4);
+    }
+
     /** No input channels: the forward output is the bias; no output channels: the input gradient is zero. */
     @Test
     void emptyReductionsStillWriteTheirOutputs() {
@@ -328,7 +374,8 @@ class CpuConvTest {
         Results r = run(noInput, new double[0], new double[0], b, random(rnd, noInput.outShape()), DType.F32, false);
         assertClose("forward", naiveForward(noInput, new double[0], new double[0], b), r.out(), 0);
         Case noOutput = new Case(2, 9, 5, 5, 0, 3, 3, Conv2dSpec.of(1, 1, 1));
-        r = run(noOutput, random(rnd, noOutput.xShape()), new double[0], new double[0], new double[0], DType.F32, false);
+        double[] none = new double[0];
+        r = run(noOutput, random(rnd, noOutput.xShape()), none, none, none, DType.F32, false);
         assertArrayEquals(new double[2 * 9 * 5 * 5], r.gIn(), "backwardData");
     }
 

@@ -1,0 +1,208 @@
+package dev.unetgan.tensor.cpu;
+
+import java.util.Arrays;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * conv2d backward-filter (F32) at stride 1 with no packing:
+ * {@code gW[k, (c,r,s)] = Σ_{n,p,q} gOut[n,k,p,q]·x[n, c, p - padH + r·dilH, q - padW + s·dilW]}.
+ *
+ * <p>The vectors run along the output pixels of an image: lane l of an accumulator sums the products of the pixels
+ * {@code p·Q + q ≡ l (mod V)}, and its lanes are added once, at the end. To make both operands plain loads, the
+ * input is first copied once per kernel column s, shifted left by {@code s·dilW - padW} and cut to the output width Q,
+ * with the vertical padding written out: {@code xs[s, n, c, P + (R-1)·dilH rows, Q]}. Then the V inputs that V
+ * consecutive output pixels see through tap (c, r, s) are consecutive too, at a fixed offset, and an image's whole
+ * depth is one run of P·Q floats in both operands. A register tile is {@link #KR} output channels ×
+ * {@link #CT} weight columns ({@code (c,r,s)} in the weight's own order, so nothing is scattered), 10 loads for 24
+ * FMAs, as the GEMM's tile.
+ *
+ * <p>It runs where {@link FilterGradient}'s GEMM would waste most of its tiles ({@link #suits}): for the RGB input
+ * layer, 3 · 9 = 27 weight columns would fill 27 of a 64-column sliver, and packing the transposed columns cost more
+ * than the FMAs. The threads split the register tiles, and each tile sums its whole depth in a fixed order, so the
+ * result does not depend on the thread count.
+ */
+final class LaneFilterGradient {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int V = F.length();
+    /** Output channels per register tile. */
+    private static final int KR = 4;
+    /** Weight columns per register tile. */
+    private static final int CT = 6;
+    /**
+     * Output pixels per depth chunk. The tiles of one k-tile reread its gradient rows over a chunk (KR × 32768 floats,
+     * 512 KiB), so that at any batch size those rows stay in L2; between chunks a tile's sums wait in memory. At the
+     * input layer's batch of 8 (64x64) the whole depth is one chunk; chunks of 512 to 4096 pixels were no faster there.
+     */
+    private static final int CHUNK = 32 * 1024;
+
+    private final ConvGeometry g;
+    private final float[] xs;
+    /** Floats of one channel of {@code xs}: {@code (P + (R-1)·dilH)·Q}, as {@link ForwardConv#planeStride}. */
+    private final int plane;
+    private final float[] gOut;
+    private final float[] gW;
+    private final int colTiles;
+    /** Offset of each tile column in {@code xs}, from pixel 0 of image 0. */
+    private final int[] colOff;
+
+    private LaneFilterGradient(ConvGeometry g, float[] gOut, float[] gW) {
+        this.g = g;
+        this.gOut = gOut;
+        this.gW = gW;
+        this.plane = ForwardConv.planeStride((g.p() + (g.r() - 1) * g.dilH()) * g.q());
+        this.xs = BufferPool.takeFloats(Math.max(1, g.s() * g.n() * g.c() * plane));
+        int crs = g.crs(), rs = g.r() * g.s();
+        this.colTiles = Math.ceilDiv(crs, CT);
+        this.colOff = new int[colTiles * CT];
+        for (int j = 0; j < colOff.length; j++) {
+            // Columns past the end repeat the last one: a valid load whose sums are dropped.
+            int col = Math.min(j, crs - 1), c = col / rs, r = col % rs / g.s(), s = col % g.s();
+            colOff[j] = (s * g.n() * g.c() + c) * plane + r * g.dilH() * g.q();
+        }
+    }
+
+    /**
+     * Whether this path should compute {@code g}: it needs stride 1 and whole vectors of output pixels per image,
+     * and it is chosen where the GEMM would leave most of its register tiles empty, with fewer weight columns than
+     * one B sliver ({@link ConvGemm#NR}) or fewer output channels than one tile has rows ({@link ConvGemm#MR}).
+     * Where the GEMM's tiles are full it is faster (about 1.3x at 64 channels, 2x at 128).
+     */
+    static boolean suits(ConvGeometry g) {
+        return g.strideH() == 1 && g.strideW() == 1 && g.n() > 0 && g.pq() > 0 && g.pq() % V == 0
+                && (g.crs() < ConvGemm.NR || g.k() < ConvGemm.MR);
+    }
+
+    /**
+     * {@code gW [K,C,R,S] = Σ gOut ⊗ x} for {@code x [N,C,H,W]} and {@code gOut [N,K,P,Q]}, where {@link #suits}
+     * holds.
+     */
+    static void compute(ConvGeometry g, float[] x, float[] gOut, float[] gW) {
+        LaneFilterGradient lfg = new LaneFilterGradient(g, gOut, gW);
+        try {
+            CpuPool.parallelFor(g.s() * g.n(), 1, (u0, u1) -> {
+                for (int u = u0; u < u1; u++) {
+                    lfg.shift(x, u / g.n(), u % g.n());
+                }
+            });
+            CpuPool.parallelFor(Math.ceilDiv(g.k(), KR) * lfg.colTiles, 1, lfg::run);
+        } finally {
+            BufferPool.give(lfg.xs);
+        }
+    }
+
+    /** Writes image {@code ni} of {@code xs} for kernel column {@code si}. */
+    private void shift(float[] x, int si, int ni) {
+        int q = g.q(), rows = g.p() + (g.r() - 1) * g.dilH();
+        int q0 = g.firstValidQ(si), q1 = g.endValidQ(si), iw0 = g.inCol0(si);
+        for (int ci = 0; ci < g.c(); ci++) {
+            int dstPlane = ((si * g.n() + ni) * g.c() + ci) * plane, src = (ni * g.c() + ci) * g.hw();
+            for (int i = 0; i < rows; i++) {
+                int ih = i - g.padH(), dst = dstPlane + i * q;
+                if (ih < 0 || ih >= g.h()) {
+                    Arrays.fill(xs, dst, dst + q, 0f);
+                    continue;
+                }
+                Arrays.fill(xs, dst, dst + q0, 0f);
+                System.arraycopy(x, src + ih * g.w() + q0 + iw0, xs, dst + q0, q1 - q0);
+                Arrays.fill(xs, dst + q1, dst + q, 0f);
+            }
+        }
+    }
+
+    /** Computes tiles {@code [u0, u1)}, numbered {@code kt·colTiles + jt}. */
+    private void run(int u0, int u1) {
+        int tileFloats = KR * CT * V;
+        float[] acc = BufferPool.takeFloats((u1 - u0) * tileFloats);
+        try {
+            int depth = g.n() * g.pq();
+            for (int d0 = 0; d0 < depth; d0 += CHUNK) {
+                int d1 = Math.min(depth, d0 + CHUNK);
+                for (int u = u0, at = 0; u < u1; u++, at += tileFloats) {
+                    tile(u / colTiles, u % colTiles, d0, d1, acc, at, d0 > 0);
+                }
+            }
+            for (int u = u0, at = 0; u < u1; u++, at += tileFloats) {
+                reduce(u / colTiles, u % colTiles, acc, at);
+            }
+        } finally {
+            BufferPool.give(acc);
+        }
+    }
+
+    /**
+     * Adds output pixels {@code [d0, d1)} (flattened {@code n·P·Q + p·Q + q}) of tile (kt, jt) into its lane sums at
+     * {@code acc[at]}: {@link #KR} × {@link #CT} vectors, row-major. {@code add} false starts them from zero.
+     */
+    private void tile(int kt, int jt, int d0, int d1, float[] acc, int at, boolean add) {
+        int pq = g.pq(), last = g.k() - 1, k0 = kt * KR;
+        int g0 = Math.min(k0, last) * pq, g1 = Math.min(k0 + 1, last) * pq;
+        int g2 = Math.min(k0 + 2, last) * pq, g3 = Math.min(k0 + 3, last) * pq;
+        int j0 = jt * CT, x0 = colOff[j0], x1 = colOff[j0 + 1], x2 = colOff[j0 + 2];
+        int x3 = colOff[j0 + 3], x4 = colOff[j0 + 4], x5 = colOff[j0 + 5];
+        FloatVector z = FloatVector.zero(F);
+        FloatVector s00 = z, s01 = z, s02 = z, s03 = z, s04 = z, s05 = z;
+        FloatVector s10 = z, s11 = z, s12 = z, s13 = z, s14 = z, s15 = z;
+        FloatVector s20 = z, s21 = z, s22 = z, s23 = z, s24 = z, s25 = z;
+        FloatVector s30 = z, s31 = z, s32 = z, s33 = z, s34 = z, s35 = z;
+        if (add) {
+            s00 = load(acc, at, 0, 0); s01 = load(acc, at, 0, 1); s02 = load(acc, at, 0, 2);
+            s03 = load(acc, at, 0, 3); s04 = load(acc, at, 0, 4); s05 = load(acc, at, 0, 5);
+            s10 = load(acc, at, 1, 0); s11 = load(acc, at, 1, 1); s12 = load(acc, at, 1, 2);
+            s13 = load(acc, at, 1, 3); s14 = load(acc, at, 1, 4); s15 = load(acc, at, 1, 5);
+            s20 = load(acc, at, 2, 0); s21 = load(acc, at, 2, 1); s22 = load(acc, at, 2, 2);
+            s23 = load(acc, at, 2, 3); s24 = load(acc, at, 2, 4); s25 = load(acc, at, 2, 5);
+            s30 = load(acc, at, 3, 0); s31 = load(acc, at, 3, 1); s32 = load(acc, at, 3, 2);
+            s33 = load(acc, at, 3, 3); s34 = load(acc, at, 3, 4); s35 = load(acc, at, 3, 5);
+        }
+        int kpq = g.k() * pq, cPlane = g.c() * plane;
+        for (int d = d0; d < d1; ) {
+            // One image's pixels at a time: within it both operands are contiguous.
+            int ni = d / pq, e0 = d % pq, e1 = Math.min(pq, e0 + d1 - d);
+            int gb = ni * kpq, xb = ni * cPlane;
+            d += e1 - e0;
+            for (int e = e0; e < e1; e += V) {
+                FloatVector a0 = FloatVector.fromArray(F, gOut, gb + g0 + e);
+                FloatVector a1 = FloatVector.fromArray(F, gOut, gb + g1 + e);
+                FloatVector a2 = FloatVector.fromArray(F, gOut, gb + g2 + e);
+                FloatVector a3 = FloatVector.fromArray(F, gOut, gb + g3 + e);
+                FloatVector b = FloatVector.fromArray(F, xs, xb + x0 + e);
+                s00 = a0.fma(b, s00); s10 = a1.fma(b, s10); s20 = a2.fma(b, s20); s30 = a3.fma(b, s30);
+                b = FloatVector.fromArray(F, xs, xb + x1 + e);
+                s01 = a0.fma(b, s01); s11 = a1.fma(b, s11); s21 = a2.fma(b, s21); s31 = a3.fma(b, s31);
+                b = FloatVector.fromArray(F, xs, xb + x2 + e);
+                s02 = a0.fma(b, s02); s12 = a1.fma(b, s12); s22 = a2.fma(b, s22); s32 = a3.fma(b, s32);
+                b = FloatVector.fromArray(F, xs, xb + x3 + e);
+                s03 = a0.fma(b, s03); s13 = a1.fma(b, s13); s23 = a2.fma(b, s23); s33 = a3.fma(b, s33);
+                b = FloatVector.fromArray(F, xs, xb + x4 + e);
+                s04 = a0.fma(b, s04); s14 = a1.fma(b, s14); s24 = a2.fma(b, s24); s34 = a3.fma(b, s34);
+                b = FloatVector.fromArray(F, xs, xb + x5 + e);
+                s05 = a0.fma(b, s05); s15 = a1.fma(b, s15); s25 = a2.fma(b, s25); s35 = a3.fma(b, s35);
+            }
+        }
+        s00.intoArray(acc, at); s01.intoArray(acc, at + V); s02.intoArray(acc, at + 2 * V);
+        s03.intoArray(acc, at + 3 * V); s04.intoArray(acc, at + 4 * V); s05.intoArray(acc, at + 5 * V);
+        s10.intoArray(acc, at + 6 * V); s11.intoArray(acc, at + 7 * V); s12.intoArray(acc, at + 8 * V);
+        s13.intoArray(acc, at + 9 * V); s14.intoArray(acc, at + 10 * V); s15.intoArray(acc, at + 11 * V);
+        s20.intoArray(acc, at + 12 * V); s21.intoArray(acc, at + 13 * V); s22.intoArray(acc, at + 14 * V);
+        s23.intoArray(acc, at + 15 * V); s24.intoArray(acc, at + 16 * V); s25.intoArray(acc, at + 17 * V);
+        s30.intoArray(acc, at + 18 * V); s31.intoArray(acc, at + 19 * V); s32.intoArray(acc, at + 20 * V);
+        s33.intoArray(acc, at + 21 * V); s34.intoArray(acc, at + 22 * V); s35.intoArray(acc, at + 23 * V);
+    }
+
+    private static FloatVector load(float[] acc, int at, int i, int j) {
+        return FloatVector.fromArray(F, acc, at + (i * CT + j) * V);
+    }
+
+    /** Adds the lanes of tile (kt, jt) and writes the weight elements that exist. */
+    private void reduce(int kt, int jt, float[] acc, int at) {
+        int crs = g.crs();
+        for (int i = 0; i < KR && kt * KR + i < g.k(); i++) {
+            for (int j = 0; j < CT && jt * CT + j < crs; j++) {
+                gW[(kt * KR + i) * crs + jt * CT + j] = load(acc, at, i, j).reduceLanes(VectorOperators.ADD);
+            }
+        }
+    }
+}
