@@ -12,17 +12,18 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The vectors run along the output pixels of an image: lane l of an accumulator sums the products of the pixels
  * {@code p·Q + q ≡ l (mod V)}, and its lanes are added once, at the end. To make both operands plain loads, the
- * input is first copied once per kernel column s, shifted left by {@code s·dilW - padW} and cut to the output width Q,
- * with the vertical padding written out: {@code xs[s, n, c, P + (R-1)·dilH rows, Q]}. Then the V inputs that V
- * consecutive output pixels see through tap (c, r, s) are consecutive too, at a fixed offset, and an image's whole
- * depth is one run of P·Q floats in both operands. A register tile is {@link #KR} output channels ×
- * {@link #CT} weight columns ({@code (c,r,s)} in the weight's own order, so nothing is scattered), 10 loads for 24
- * FMAs, as the GEMM's tile.
+ * input is first copied once per kernel column s, shifted by {@code s·dilW - padW} columns and cut to the output
+ * width Q, with the vertical padding written out: {@code xs[S, images, C, plane]}, each plane
+ * {@code P + (R-1)·dilH} rows of Q. Then the V inputs that V consecutive output pixels see through tap (c, r, s) are
+ * consecutive too, at a fixed offset, and an image's whole depth is one run of P·Q floats in both operands. A
+ * register tile is {@link #KR} output channels × {@link #CT} weight columns ({@code (c,r,s)} in the weight's own
+ * order, so nothing is scattered), 10 loads for 24 FMAs, as the GEMM's tile.
  *
  * <p>It runs where {@link FilterGradient}'s GEMM would waste most of its tiles ({@link #suits}): for the RGB input
- * layer, 3 · 9 = 27 weight columns would fill 27 of a 64-column sliver, and packing the transposed columns cost more
- * than the FMAs. The threads split the register tiles, and each tile sums its whole depth in a fixed order, so the
- * result does not depend on the thread count.
+ * layer, 3 · 9 = 27 weight columns would fill 27 of a 64-column sliver (with 512-bit vectors), and packing the
+ * transposed columns cost more than the FMAs. The batch goes through in chunks of whole images; in each, the threads
+ * split the register tiles, and tile u is always unit u with its sums in its own place, so every weight element is
+ * summed in the same order whatever the thread count.
  */
 final class LaneFilterGradient {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -32,35 +33,45 @@ final class LaneFilterGradient {
     /** Weight columns per register tile. */
     private static final int CT = 6;
     /**
-     * Output pixels per depth chunk. The tiles of one k-tile reread its gradient rows over a chunk (KR × 32768 floats,
-     * 512 KiB), so that at any batch size those rows stay in L2; between chunks a tile's sums wait in memory. At the
-     * input layer's batch of 8 (64x64) the whole depth is one chunk; chunks of 512 to 4096 pixels were no faster there.
+     * Floats of the shifted copy (16 MiB): the batch is copied and summed a chunk of whole images at a time, as many
+     * as fit, so the copy, S times the input it holds, stays bounded for wide inputs and large batches. The input
+     * layer at batch 8 (64x64, 0.3M floats) is one chunk.
      */
-    private static final int CHUNK = 32 * 1024;
+    private static final int COPY_FLOATS = 4 << 20;
 
     private final ConvGeometry g;
-    private final float[] xs;
-    /** Floats of one channel of {@code xs}: {@code (P + (R-1)·dilH)·Q}, as {@link ForwardConv#planeStride}. */
-    private final int plane;
+    private final float[] x;
     private final float[] gOut;
     private final float[] gW;
+    /** Floats of one channel of {@code xs}: {@code (P + (R-1)·dilH)·Q}, as {@link ForwardConv#planeStride}. */
+    private final int plane;
+    /** Images per chunk. */
+    private final int chunk;
+    /** The shifted copy of one chunk: {@code [S, chunk, C, plane]}. */
+    private final float[] xs;
     private final int colTiles;
-    /** Offset of each tile column in {@code xs}, from pixel 0 of image 0. */
+    /** Lane sums of every tile, {@link #KR} × {@link #CT} vectors each, carried from chunk to chunk. */
+    private final float[] acc;
+    /** Offset of each tile column in {@code xs}, from pixel 0 of the chunk's first image. */
     private final int[] colOff;
 
-    private LaneFilterGradient(ConvGeometry g, float[] gOut, float[] gW) {
+    private LaneFilterGradient(ConvGeometry g, float[] x, float[] gOut, float[] gW, int plane, int chunk, float[] xs,
+                               float[] acc) {
         this.g = g;
+        this.x = x;
         this.gOut = gOut;
         this.gW = gW;
-        this.plane = ForwardConv.planeStride((g.p() + (g.r() - 1) * g.dilH()) * g.q());
-        this.xs = BufferPool.takeFloats(Math.max(1, g.s() * g.n() * g.c() * plane));
+        this.plane = plane;
+        this.chunk = chunk;
+        this.xs = xs;
+        this.acc = acc;
         int crs = g.crs(), rs = g.r() * g.s();
         this.colTiles = Math.ceilDiv(crs, CT);
         this.colOff = new int[colTiles * CT];
         for (int j = 0; j < colOff.length; j++) {
             // Columns past the end repeat the last one: a valid load whose sums are dropped.
             int col = Math.min(j, crs - 1), c = col / rs, r = col % rs / g.s(), s = col % g.s();
-            colOff[j] = (s * g.n() * g.c() + c) * plane + r * g.dilH() * g.q();
+            colOff[j] = (s * chunk * g.c() + c) * plane + r * g.dilH() * g.q();
         }
     }
 
@@ -68,11 +79,23 @@ final class LaneFilterGradient {
      * Whether this path should compute {@code g}: it needs stride 1 and whole vectors of output pixels per image,
      * and it is chosen where the GEMM would leave most of its register tiles empty, with fewer weight columns than
      * one B sliver ({@link ConvGemm#NR}) or fewer output channels than one tile has rows ({@link ConvGemm#MR}).
-     * Where the GEMM's tiles are full it is faster (about 1.3x at 64 channels, 2x at 128).
+     * Where the GEMM's tiles are full, the GEMM is faster (about 1.3x at 64 channels, 2x at 128). One image's
+     * shifted copy, and the lane sums of all tiles, must each fit {@link #COPY_FLOATS}.
      */
     static boolean suits(ConvGeometry g) {
         return g.strideH() == 1 && g.strideW() == 1 && g.n() > 0 && g.pq() > 0 && g.pq() % V == 0
-                && (g.crs() < ConvGemm.NR || g.k() < ConvGemm.MR);
+                && (g.crs() < ConvGemm.NR || g.k() < ConvGemm.MR)
+                && (long) g.s() * g.c() * planeOf(g) <= COPY_FLOATS
+                && (long) units(g) * KR * CT * V <= COPY_FLOATS;
+    }
+
+    /** Register tiles of the weight gradient. */
+    private static int units(ConvGeometry g) {
+        return Math.ceilDiv(g.k(), KR) * Math.ceilDiv(g.crs(), CT);
+    }
+
+    private static int planeOf(ConvGeometry g) {
+        return ForwardConv.planeStride((g.p() + (g.r() - 1) * g.dilH()) * g.q());
     }
 
     /**
@@ -80,63 +103,67 @@ final class LaneFilterGradient {
      * holds.
      */
     static void compute(ConvGeometry g, float[] x, float[] gOut, float[] gW) {
-        LaneFilterGradient lfg = new LaneFilterGradient(g, gOut, gW);
+        int plane = planeOf(g), perImage = g.s() * g.c() * plane;
+        int chunk = Math.clamp(COPY_FLOATS / Math.max(1, perImage), 1, g.n());
+        int units = units(g);
+        float[] xs = BufferPool.takeFloats(Math.max(1, chunk * perImage));
+        float[] acc = BufferPool.takeFloats(Math.max(1, units * KR * CT * V));
         try {
-            CpuPool.parallelFor(g.s() * g.n(), 1, (u0, u1) -> {
-                for (int u = u0; u < u1; u++) {
-                    lfg.shift(x, u / g.n(), u % g.n());
-                }
-            });
-            CpuPool.parallelFor(Math.ceilDiv(g.k(), KR) * lfg.colTiles, 1, lfg::run);
+            LaneFilterGradient lfg = new LaneFilterGradient(g, x, gOut, gW, plane, chunk, xs, acc);
+            for (int n0 = 0; n0 < g.n(); n0 += chunk) {
+                int first = n0, images = Math.min(chunk, g.n() - n0);
+                CpuPool.parallelFor(g.s() * images, 1, (v0, v1) -> {
+                    for (int v = v0; v < v1; v++) {
+                        lfg.shift(v / images, first, v % images);
+                    }
+                });
+                // Tile u is always unit u, whichever thread runs it: the order of its sums is fixed.
+                CpuPool.parallelFor(units, 1, (u0, u1) -> lfg.run(u0, u1, first, images));
+            }
         } finally {
-            BufferPool.give(lfg.xs);
+            BufferPool.give(xs);
+            BufferPool.give(acc);
         }
     }
 
-    /** Writes image {@code ni} of {@code xs} for kernel column {@code si}. */
-    private void shift(float[] x, int si, int ni) {
-        int q = g.q(), rows = g.p() + (g.r() - 1) * g.dilH();
+    /** Writes image {@code n0 + i} into slot i of {@code xs} for kernel column {@code si}. */
+    private void shift(int si, int n0, int i) {
+        int q = g.q(), rows = g.p() + (g.r() - 1) * g.dilH(), ni = n0 + i;
         int q0 = g.firstValidQ(si), q1 = g.endValidQ(si), iw0 = g.inCol0(si);
         for (int ci = 0; ci < g.c(); ci++) {
-            int dstPlane = ((si * g.n() + ni) * g.c() + ci) * plane, src = (ni * g.c() + ci) * g.hw();
-            for (int i = 0; i < rows; i++) {
-                int ih = i - g.padH(), dst = dstPlane + i * q;
+            int dstPlane = ((si * chunk + i) * g.c() + ci) * plane, src = (ni * g.c() + ci) * g.hw();
+            for (int row = 0; row < rows; row++) {
+                int ih = row - g.padH(), dst = dstPlane + row * q;
                 if (ih < 0 || ih >= g.h()) {
                     Arrays.fill(xs, dst, dst + q, 0f);
                     continue;
                 }
                 Arrays.fill(xs, dst, dst + q0, 0f);
-                System.arraycopy(x, src + ih * g.w() + q0 + iw0, xs, dst + q0, q1 - q0);
+                // A kernel column that sees only padding copies nothing (its source index may be out of bounds).
+                if (q1 > q0) {
+                    System.arraycopy(x, src + ih * g.w() + q0 + iw0, xs, dst + q0, q1 - q0);
+                }
                 Arrays.fill(xs, dst + q1, dst + q, 0f);
             }
         }
     }
 
-    /** Computes tiles {@code [u0, u1)}, numbered {@code kt·colTiles + jt}. */
-    private void run(int u0, int u1) {
+    /** Adds images {@code [n0, n0 + images)} into tiles {@code [u0, u1)}, and writes them after the last image. */
+    private void run(int u0, int u1, int n0, int images) {
         int tileFloats = KR * CT * V;
-        float[] acc = BufferPool.takeFloats((u1 - u0) * tileFloats);
-        try {
-            int depth = g.n() * g.pq();
-            for (int d0 = 0; d0 < depth; d0 += CHUNK) {
-                int d1 = Math.min(depth, d0 + CHUNK);
-                for (int u = u0, at = 0; u < u1; u++, at += tileFloats) {
-                    tile(u / colTiles, u % colTiles, d0, d1, acc, at, d0 > 0);
-                }
+        for (int u = u0; u < u1; u++) {
+            tile(u / colTiles, u % colTiles, n0, images, u * tileFloats, n0 > 0);
+            if (n0 + images == g.n()) {
+                reduce(u / colTiles, u % colTiles, u * tileFloats);
             }
-            for (int u = u0, at = 0; u < u1; u++, at += tileFloats) {
-                reduce(u / colTiles, u % colTiles, acc, at);
-            }
-        } finally {
-            BufferPool.give(acc);
         }
     }
 
     /**
-     * Adds output pixels {@code [d0, d1)} (flattened {@code n·P·Q + p·Q + q}) of tile (kt, jt) into its lane sums at
-     * {@code acc[at]}: {@link #KR} × {@link #CT} vectors, row-major. {@code add} false starts them from zero.
+     * Adds images {@code [n0, n0 + images)} of tile (kt, jt) into its lane sums at {@code acc[at]}: {@link #KR} ×
+     * {@link #CT} vectors, row-major. {@code add} false starts them from zero.
      */
-    private void tile(int kt, int jt, int d0, int d1, float[] acc, int at, boolean add) {
+    private void tile(int kt, int jt, int n0, int images, int at, boolean add) {
         int pq = g.pq(), last = g.k() - 1, k0 = kt * KR;
         int g0 = Math.min(k0, last) * pq, g1 = Math.min(k0 + 1, last) * pq;
         int g2 = Math.min(k0 + 2, last) * pq, g3 = Math.min(k0 + 3, last) * pq;
@@ -148,22 +175,20 @@ final class LaneFilterGradient {
         FloatVector s20 = z, s21 = z, s22 = z, s23 = z, s24 = z, s25 = z;
         FloatVector s30 = z, s31 = z, s32 = z, s33 = z, s34 = z, s35 = z;
         if (add) {
-            s00 = load(acc, at, 0, 0); s01 = load(acc, at, 0, 1); s02 = load(acc, at, 0, 2);
-            s03 = load(acc, at, 0, 3); s04 = load(acc, at, 0, 4); s05 = load(acc, at, 0, 5);
-            s10 = load(acc, at, 1, 0); s11 = load(acc, at, 1, 1); s12 = load(acc, at, 1, 2);
-            s13 = load(acc, at, 1, 3); s14 = load(acc, at, 1, 4); s15 = load(acc, at, 1, 5);
-            s20 = load(acc, at, 2, 0); s21 = load(acc, at, 2, 1); s22 = load(acc, at, 2, 2);
-            s23 = load(acc, at, 2, 3); s24 = load(acc, at, 2, 4); s25 = load(acc, at, 2, 5);
-            s30 = load(acc, at, 3, 0); s31 = load(acc, at, 3, 1); s32 = load(acc, at, 3, 2);
-            s33 = load(acc, at, 3, 3); s34 = load(acc, at, 3, 4); s35 = load(acc, at, 3, 5);
+            s00 = load(at, 0, 0); s01 = load(at, 0, 1); s02 = load(at, 0, 2);
+            s03 = load(at, 0, 3); s04 = load(at, 0, 4); s05 = load(at, 0, 5);
+            s10 = load(at, 1, 0); s11 = load(at, 1, 1); s12 = load(at, 1, 2);
+            s13 = load(at, 1, 3); s14 = load(at, 1, 4); s15 = load(at, 1, 5);
+            s20 = load(at, 2, 0); s21 = load(at, 2, 1); s22 = load(at, 2, 2);
+            s23 = load(at, 2, 3); s24 = load(at, 2, 4); s25 = load(at, 2, 5);
+            s30 = load(at, 3, 0); s31 = load(at, 3, 1); s32 = load(at, 3, 2);
+            s33 = load(at, 3, 3); s34 = load(at, 3, 4); s35 = load(at, 3, 5);
         }
         int kpq = g.k() * pq, cPlane = g.c() * plane;
-        for (int d = d0; d < d1; ) {
-            // One image's pixels at a time: within it both operands are contiguous.
-            int ni = d / pq, e0 = d % pq, e1 = Math.min(pq, e0 + d1 - d);
-            int gb = ni * kpq, xb = ni * cPlane;
-            d += e1 - e0;
-            for (int e = e0; e < e1; e += V) {
+        for (int i = 0; i < images; i++) {
+            // Within an image both operands are contiguous runs of P·Q floats.
+            int gb = (n0 + i) * kpq, xb = i * cPlane;
+            for (int e = 0; e < pq; e += V) {
                 FloatVector a0 = FloatVector.fromArray(F, gOut, gb + g0 + e);
                 FloatVector a1 = FloatVector.fromArray(F, gOut, gb + g1 + e);
                 FloatVector a2 = FloatVector.fromArray(F, gOut, gb + g2 + e);
@@ -192,16 +217,16 @@ final class LaneFilterGradient {
         s33.intoArray(acc, at + 21 * V); s34.intoArray(acc, at + 22 * V); s35.intoArray(acc, at + 23 * V);
     }
 
-    private static FloatVector load(float[] acc, int at, int i, int j) {
+    private FloatVector load(int at, int i, int j) {
         return FloatVector.fromArray(F, acc, at + (i * CT + j) * V);
     }
 
     /** Adds the lanes of tile (kt, jt) and writes the weight elements that exist. */
-    private void reduce(int kt, int jt, float[] acc, int at) {
+    private void reduce(int kt, int jt, int at) {
         int crs = g.crs();
         for (int i = 0; i < KR && kt * KR + i < g.k(); i++) {
             for (int j = 0; j < CT && jt * CT + j < crs; j++) {
-                gW[(kt * KR + i) * crs + jt * CT + j] = load(acc, at, i, j).reduceLanes(VectorOperators.ADD);
+                gW[(kt * KR + i) * crs + jt * CT + j] = load(at, i, j).reduceLanes(VectorOperators.ADD);
             }
         }
     }
