@@ -33,11 +33,11 @@ final class LaneFilterGradient {
     /** Weight columns per register tile. */
     private static final int CT = 6;
     /**
-     * Floats of the shifted copy (16 MiB): the batch is copied and summed a chunk of whole images at a time, as many
+     * Floats of the shifted copy (4 MiB): the batch is copied and summed a chunk of whole images at a time, as many
      * as fit, so the copy, S times the input it holds, stays bounded for wide inputs and large batches. The input
      * layer at batch 8 (64x64, 0.3M floats) is one chunk.
      */
-    private static final int COPY_FLOATS = 4 << 20;
+    private static final int COPY_FLOATS = 1 << 20;
 
     private final ConvGeometry g;
     private final float[] x;
