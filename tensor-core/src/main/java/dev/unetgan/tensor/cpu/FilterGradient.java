@@ -2,6 +2,9 @@ package dev.unetgan.tensor.cpu;
 
 import java.util.Arrays;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * conv2d backward-filter (F32) as one implicit GEMM over the whole batch:
  * {@code gW[K, (r,s,c)] = gOut[K, N·P·Q]·colᵀ[N·P·Q, (r,s,c)]}, the depth running over every output pixel of every
@@ -14,6 +17,7 @@ import java.util.Arrays;
  * masks, any stride or dilation. Each finished C tile is scattered into {@code gW[K, C, R, S]}.
  */
 final class FilterGradient extends ConvGemm.Problem {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int V = LaneLoads.V;
     private final ConvGeometry g;
     private final float[] x;
@@ -129,12 +133,18 @@ final class FilterGradient extends ConvGemm.Problem {
      * B slivers of {@code colᵀ[N·P·Q, (r,s,c)]} from the channels-last copy: the row of output pixel (n, p, q) starts
      * at {@code ((n·hp + p·strideH)·wp + q·strideW)·C}, and column (r, s, c) adds {@code (r·dilH·wp + s·dilW)·C + c}.
      * Along an output row the start moves by {@code strideW·C}, so each vector is one strided copy per output row.
+     * A sliver whose NR columns are consecutive channels of one tap (every sliver from 64 channels up) is one run of
+     * NR floats per row instead, copied row by row: the loads then walk each pixel's channels in order, where a copy
+     * per vector read every fourth line of the input per pass (this packing took a fifth of the 64-channel layer's
+     * backward-filter; row by row made the layers from 64 channels up 3-7% faster, paired).
      */
     private final class TapSlivers implements ConvGemm.Columns {
         private static final int VECTORS = ConvGemm.NR / V;
         private final LaneLoads loads = new LaneLoads(VECTORS);
         private final int[] offsets = new int[V];
         private int planned = -1;
+        /** The planned sliver's offset from a row's start when it is one run of NR floats, else -1. */
+        private int run = -1;
 
         @Override
         public void pack(int sliver, int d0, int kc, float[] pb) {
@@ -142,30 +152,53 @@ final class FilterGradient extends ConvGemm.Problem {
                 plan(sliver * ConvGemm.NR);
                 planned = sliver;
             }
-            int pq = g.pq(), c = g.c();
+            int pq = g.pq(), c = g.c(), step = g.strideW() * c;
             for (int d = d0; d < d0 + kc; ) {
                 int ni = d / pq, pi = d % pq / g.q(), qi = d % g.q(), len = Math.min(d0 + kc - d, g.q() - qi);
-                int shift = ((ni * hp + pi * g.strideH()) * wp + qi * g.strideW()) * c;
-                for (int h = 0; h < VECTORS; h++) {
-                    loads.copy(h, xT, shift, g.strideW() * c, len, pb, (d - d0) * ConvGemm.NR + h * V, ConvGemm.NR);
+                int shift = ((ni * hp + pi * g.strideH()) * wp + qi * g.strideW()) * c, dst = (d - d0) * ConvGemm.NR;
+                if (run >= 0) {
+                    copyRuns(shift + run, step, len, pb, dst);
+                } else {
+                    for (int h = 0; h < VECTORS; h++) {
+                        loads.copy(h, xT, shift, step, len, pb, dst + h * V, ConvGemm.NR);
+                    }
                 }
                 d += len;
             }
         }
 
+        /** Copies {@code rows} runs of NR floats, run j from {@code xT[src + j·step]}, into consecutive sliver rows. */
+        private void copyRuns(int src, int step, int rows, float[] pb, int dst) {
+            for (int j = 0; j < rows; j++, src += step, dst += ConvGemm.NR) {
+                for (int h = 0; h < ConvGemm.NR; h += V) {
+                    FloatVector.fromArray(F, xT, src + h).intoArray(pb, dst + h);
+                }
+            }
+        }
+
         private void plan(int col0) {
+            int tap = col0 / g.c();
+            boolean oneRun = col0 + ConvGemm.NR <= columns && (col0 + ConvGemm.NR - 1) / g.c() == tap;
+            run = oneRun ? tapOffset(tap) + col0 % g.c() : -1;
+            if (oneRun) {
+                return;
+            }
             for (int h = 0; h < VECTORS; h++) {
                 long valid = 0;
                 for (int l = 0; l < V; l++) {
                     int col = col0 + h * V + l;
                     if (col < columns) {
-                        int tap = col / g.c();
-                        offsets[l] = (tap / g.s() * g.dilH() * wp + tap % g.s() * g.dilW()) * g.c() + col % g.c();
+                        offsets[l] = tapOffset(col / g.c()) + col % g.c();
                         valid |= 1L << l;
                     }
                 }
                 loads.plan(h, offsets, valid);
             }
+        }
+
+        /** Offset of tap {@code tap} (= r·S + s) of a pixel's channel 0 from the pixel's own in the copy. */
+        private int tapOffset(int tap) {
+            return (tap / g.s() * g.dilH() * wp + tap % g.s() * g.dilW()) * g.c();
         }
     }
 }

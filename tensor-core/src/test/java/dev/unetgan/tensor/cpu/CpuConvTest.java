@@ -337,6 +337,25 @@ class CpuConvTest {
     }
 
     /**
+     * Backward-filter with at least 64 input channels, where a B sliver is 64 consecutive channels of one tap and is
+     * packed as whole runs: 64 channels (every sliver one run) and 96 (runs and slivers that span two taps), at stride
+     * 1 and at stride 2 with dilation 2; F32 against the naive loops.
+     */
+    @Test
+    void wideChannelBackwardFilterMatchesNaive() {
+        Random rnd = new Random(17);
+        Case[] cases = {new Case(2, 64, 9, 10, 7, 3, 3, Conv2dSpec.of(1, 1, 1)),
+            new Case(2, 96, 9, 10, 7, 3, 3, Conv2dSpec.of(1, 1, 1)),
+            new Case(1, 96, 11, 12, 6, 3, 2, Conv2dSpec.of(2, 2, 2))};
+        for (Case g : cases) {
+            double[] x = random(rnd, g.xShape()), w = random(rnd, g.wShape());
+            double[] b = random(rnd, Shape.of(g.k())), gOut = random(rnd, g.outShape());
+            Results r = run(g, x, w, b, gOut, DType.F32, false);
+            assertClose("backwardFilter " + g, naiveBackwardFilter(g, x, gOut), r.gW(), 1e-4);
+        }
+    }
+
+    /**
      * LaneFilterGradient over two chunks of images: one 64x64 image of 64 channels fills a chunk's shifted copy
      * ({@code [S=3, 1, C, plane]}, 0.8M floats), so the tiles carry their sums from the first image to the second.
      * That copy comes from the buffer pool, which is first handed a buffer of its size full of NaN, so a padding zero
