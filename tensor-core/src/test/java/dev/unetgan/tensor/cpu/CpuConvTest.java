@@ -404,16 +404,19 @@ class CpuConvTest {
     @Test
     void f32FastPathIsDeterministicAcrossRuns() {
         Random rnd = new Random(11);
-        Case g = new Case(5, 13, 12, 12, 9, 3, 3, Conv2dSpec.of(1, 1, 1));
-        double[] x = random(rnd, g.xShape()), w = random(rnd, g.wShape());
-        double[] b = random(rnd, Shape.of(g.k())), gOut = random(rnd, g.outShape());
-        Results first = run(g, x, w, b, gOut, DType.F32, false);
-        for (int rep = 0; rep < 3; rep++) {
-            Results again = run(g, x, w, b, gOut, DType.F32, false);
-            assertArrayEquals(first.out(), again.out());
-            assertArrayEquals(first.outNoBias(), again.outNoBias());
-            assertArrayEquals(first.gIn(), again.gIn());
-            assertArrayEquals(first.gW(), again.gW());
+        // The GEMM paths, and an RGB-like layer whose backward-filter takes LaneFilterGradient.
+        for (Case g : new Case[] {new Case(5, 13, 12, 12, 9, 3, 3, Conv2dSpec.of(1, 1, 1)),
+            new Case(5, 3, 16, 16, 9, 3, 3, Conv2dSpec.of(1, 1, 1))}) {
+            double[] x = random(rnd, g.xShape()), w = random(rnd, g.wShape());
+            double[] b = random(rnd, Shape.of(g.k())), gOut = random(rnd, g.outShape());
+            Results first = run(g, x, w, b, gOut, DType.F32, false);
+            for (int rep = 0; rep < 3; rep++) {
+                Results again = run(g, x, w, b, gOut, DType.F32, false);
+                assertArrayEquals(first.out(), again.out(), g.toString());
+                assertArrayEquals(first.outNoBias(), again.outNoBias(), g.toString());
+                assertArrayEquals(first.gIn(), again.gIn(), g.toString());
+                assertArrayEquals(first.gW(), again.gW(), g.toString());
+            }
         }
     }
 
