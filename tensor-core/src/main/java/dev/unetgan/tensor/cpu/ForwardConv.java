@@ -96,20 +96,29 @@ final class ForwardConv extends ConvGemm.Problem {
     @Override
     void prep(int ni) {
         int hp = padded.h(), wp = padded.w();
-        int iw0 = Math.max(0, -g.padW()), iw1 = Math.min(g.w(), wp - g.padW());
         for (int ci = 0; ci < g.c(); ci++) {
             int dstPlane = (ni * g.c() + ci) * plane, srcPlane = (ni * g.c() + ci) * g.hw();
             for (int i = 0; i < hp; i++) {
-                int ih = i - g.padH(), dst = dstPlane + i * wp;
-                if (ih < 0 || ih >= g.h() || iw1 <= iw0) {
-                    Arrays.fill(xPad, dst, dst + wp, 0f);
-                    continue;
-                }
-                Arrays.fill(xPad, dst, dst + iw0 + g.padW(), 0f);
-                System.arraycopy(x, srcPlane + ih * g.w() + iw0, xPad, dst + iw0 + g.padW(), iw1 - iw0);
-                Arrays.fill(xPad, dst + iw1 + g.padW(), dst + wp, 0f);
+                windowRow(x, srcPlane, g.h(), g.w(), i - g.padH(), -g.padW(), xPad, dstPlane + i * wp, wp);
             }
         }
+    }
+
+    /**
+     * Writes {@code width} floats at {@code dst[at]}: element j is column {@code j + offset} of row {@code ih} of the
+     * {@code h × w} plane at {@code x[src]}, or zero where that row or column lies outside the plane. One row of a
+     * padded (or cropped, or shifted) copy of an input plane.
+     */
+    static void windowRow(float[] x, int src, int h, int w, int ih, int offset, float[] dst, int at, int width) {
+        int j0 = Math.clamp(-offset, 0, width), j1 = Math.clamp((long) w - offset, j0, width);
+        if (ih < 0 || ih >= h || j1 == j0) {
+            // The source index of an empty copy may lie outside x, which System.arraycopy rejects.
+            Arrays.fill(dst, at, at + width, 0f);
+            return;
+        }
+        Arrays.fill(dst, at, at + j0, 0f);
+        System.arraycopy(x, src + ih * w + j0 + offset, dst, at + j0, j1 - j0);
+        Arrays.fill(dst, at + j1, at + width, 0f);
     }
 
     @Override

@@ -1,7 +1,5 @@
 package dev.unetgan.tensor.cpu;
 
-import java.util.Arrays;
-
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -129,21 +127,10 @@ final class LaneFilterGradient {
     /** Writes image {@code n0 + i} into slot i of {@code xs} for kernel column {@code si}. */
     private void shift(int si, int n0, int i) {
         int q = g.q(), rows = g.p() + (g.r() - 1) * g.dilH(), ni = n0 + i;
-        int q0 = g.firstValidQ(si), q1 = g.endValidQ(si), iw0 = g.inCol0(si);
         for (int ci = 0; ci < g.c(); ci++) {
             int dstPlane = ((si * chunk + i) * g.c() + ci) * plane, src = (ni * g.c() + ci) * g.hw();
             for (int row = 0; row < rows; row++) {
-                int ih = row - g.padH(), dst = dstPlane + row * q;
-                if (ih < 0 || ih >= g.h()) {
-                    Arrays.fill(xs, dst, dst + q, 0f);
-                    continue;
-                }
-                Arrays.fill(xs, dst, dst + q0, 0f);
-                // A kernel column that sees only padding copies nothing (its source index may be out of bounds).
-                if (q1 > q0) {
-                    System.arraycopy(x, src + ih * g.w() + q0 + iw0, xs, dst + q0, q1 - q0);
-                }
-                Arrays.fill(xs, dst + q1, dst + q, 0f);
+                ForwardConv.windowRow(x, src, g.h(), g.w(), row - g.padH(), g.inCol0(si), xs, dstPlane + row * q, q);
             }
         }
     }
@@ -161,7 +148,9 @@ final class LaneFilterGradient {
 
     /**
      * Adds images {@code [n0, n0 + images)} of tile (kt, jt) into its lane sums at {@code acc[at]}: {@link #KR} ×
-     * {@link #CT} vectors, row-major. {@code add} false starts them from zero.
+     * {@link #CT} vectors, row-major. {@code add} false starts them from zero. The 24 accumulators are spelled out,
+     * as in {@link GemmPacked#microKernel}, so that C2 keeps them in registers; rows past K and columns past C·R·S
+     * read a clamped (valid) row or column and are dropped by {@link #reduce}.
      */
     private void tile(int kt, int jt, int n0, int images, int at, boolean add) {
         int pq = g.pq(), last = g.k() - 1, k0 = kt * KR;
