@@ -202,6 +202,14 @@ class CpuConvTest {
         return NDArray.of(f, shape, Device.CPU);
     }
 
+    private static float[] toFloats(double[] a) {
+        float[] f = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            f[i] = (float) a[i];
+        }
+        return f;
+    }
+
     private static double dot(double[] a, double[] b) {
         double acc = 0;
         for (int i = 0; i < a.length; i++) acc += a[i] * b[i];
@@ -368,17 +376,11 @@ class CpuConvTest {
         ConvGeometry g = new ConvGeometry(2, 64, 64, 64, 3, 3, 3, 64, 64, 1, 1, 1, 1, 1, 1);
         assertTrue(LaneFilterGradient.suits(g), "the lane path must take this geometry");
         double[] x = random(rnd, c.xShape()), gOut = random(rnd, c.outShape());
-        float[] xf = new float[x.length], gOutF = new float[gOut.length], gW = new float[3 * 64 * 9];
-        for (int i = 0; i < x.length; i++) {
-            xf[i] = (float) x[i];
-        }
-        for (int i = 0; i < gOut.length; i++) {
-            gOutF[i] = (float) gOut[i];
-        }
+        float[] gW = new float[3 * 64 * 9];
         float[] dirty = BufferPool.takeFloats(3 * 64 * ForwardConv.planeStride(66 * 64));
         Arrays.fill(dirty, Float.NaN);
         BufferPool.give(dirty);
-        LaneFilterGradient.compute(g, xf, gOutF, gW);
+        LaneFilterGradient.compute(g, toFloats(x), toFloats(gOut), gW);
         double[] actual = new double[gW.length];
         for (int i = 0; i < gW.length; i++) {
             actual[i] = gW[i];
