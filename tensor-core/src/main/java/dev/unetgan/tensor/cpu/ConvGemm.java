@@ -163,7 +163,7 @@ final class ConvGemm {
                     cols.pack(sliver, d0, len, pb);
                     packed = sliver;
                 }
-                GemmPacked.microKernel(len, pa, mPad * d0 + row0 * len, pb, 0, acc, (it - lo) * MR * NR, b > 0);
+                MicroKernel.run(len, pa, mPad * d0 + row0 * len, pb, 0, acc, (it - lo) * MR * NR, b > 0);
             }
         }
         for (int it = lo; it < hi; it++) {

@@ -133,10 +133,10 @@ final class FilterGradient extends ConvGemm.Problem {
      * B slivers of {@code colᵀ[N·P·Q, (r,s,c)]} from the channels-last copy: the row of output pixel (n, p, q) starts
      * at {@code ((n·hp + p·strideH)·wp + q·strideW)·C}, and column (r, s, c) adds {@code (r·dilH·wp + s·dilW)·C + c}.
      * Along an output row the start moves by {@code strideW·C}, so each vector is one strided copy per output row.
-     * A sliver whose NR columns are consecutive channels of one tap (every sliver from 64 channels up) is one run of
-     * NR floats per row instead, copied row by row: the loads then walk each pixel's channels in order, where a copy
-     * per vector read every fourth line of the input per pass (this packing took a fifth of the 64-channel layer's
-     * backward-filter; row by row made the layers from 64 channels up 3-7% faster, paired).
+     * A sliver whose NR columns are consecutive channels of one tap (every sliver when C is a multiple of NR) is one
+     * run of NR floats per row instead, copied row by row: the loads then walk each pixel's channels in order, where a
+     * copy per vector read every fourth line of the input per pass (this packing took a fifth of the 64-channel
+     * layer's backward-filter; row by row made the layers from 64 channels up 3-7% faster, paired, with AVX-512).
      */
     private final class TapSlivers implements ConvGemm.Columns {
         private static final int VECTORS = ConvGemm.NR / V;

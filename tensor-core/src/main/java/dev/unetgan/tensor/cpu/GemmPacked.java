@@ -34,30 +34,21 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class GemmPacked {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    /** Floats per vector: 16 with the 512-bit vectors here. */
-    static final int V = S.length();
+    static final int V = MicroKernel.V;
+    static final int MR = MicroKernel.MR;
+    static final int NR = MicroKernel.NR;
     /**
-     * Register tile: MR rows × NR columns = 6 × 4 vectors, 24 accumulators, plus 4 B vectors and one broadcast: 29
-     * of the 32 zmm registers. Per depth step 6 × 4 issues 6 broadcast loads and 4 B loads for 24 FMAs, where 8 × 2
-     * issued 10 loads for 16. On a quiet core both ran at the FMA peak; on the Xeon of 2026-12-03, whose FMA loop ran
-     * at 60-75% of its quiet rate (something else shared the core), instructions per FMA decided: 6 × 4 alone ran
-     * 1.10x faster than 8 × 2 (4 × 6, 4 × 5, 7 × 3: 1.03-1.05) and the whole GEMM 1.07-1.09x faster on one thread
-     * (benchmarks/README.md, "Intel Xeon, 2026-12-03"). 8 × 3 keeps two accumulators on the stack
-     * (C2 hoists broadcast loads and runs out of registers). Six rows waste a little on the conv layers' channel
-     * counts (64 rows pad to 66). With 256-bit vectors (AVX2: 16 registers) this tile spills; so did 8 × 2.
-     */
-    static final int MR = 6;
-    static final int NR = 4 * V;
-    /**
-     * Depth of one packed block: 128, so that the B sliver (KC×NR×4 bytes = 32 KiB) stays in the 48 KiB L1 of the
-     * Xeon. Each depth block reads and writes the C block's accumulator once more, so deeper saves that traffic until
-     * the sliver falls out of L1; with the accumulator, 192 and 256 (a 64 KiB sliver from L2) measured the same as
-     * 128 on one thread at 1024³ and 2048³.
+     * Depth of one packed block: 128, so that the B sliver (KC×NR×4 bytes: 32 KiB with AVX-512, 8 KiB with AVX2)
+     * stays in L1 (48 KiB on the Xeon, 32 KiB on Zen 3). Each depth block reads and writes the C block's accumulator
+     * once more, so deeper saves that traffic until the sliver falls out of L1; with the accumulator, 192 and 256
+     * measured the same as 128 on one thread at 1024³ and 2048³ on the Xeon, and 256 the same as 128 on Zen 3
+     * (GEMM and conv layers).
      */
     static final int KC = 128;
     /**
-     * MC×KC×4 = 144 KiB of A, which stays in L2 while the B slivers stream past it; each B sliver, fetched from L3,
-     * serves MC/MR tiles. 288 rows measured as fast as 576 and faster than 144 at 1024³ and 2048³ on the Xeon.
+     * 48 tiles of rows (MC×KC×4 = 144 KiB of A with AVX-512, 120 KiB with AVX2), which stay in L2 while the B slivers
+     * stream past them; each B sliver, fetched from L3, serves 48 tiles. 288 rows measured as fast as 576 and faster
+     * than 144 at 1024³ and 2048³ on the Xeon.
      */
     static final int MC = 48 * MR;
     /**
@@ -65,8 +56,8 @@ final class GemmPacked {
      * shared L3. At K = 2048 that is 512 columns and a 576 KiB accumulator.
      */
     static final int B_PANEL = 1 << 20;
-    /** The widest C block (1024 columns), which bounds the accumulator (MC×NC×4 = 1.1 MiB) when K is small. */
-    static final int NC = 16 * NR;
+    /** The widest C block (1024 columns), which bounds the accumulator (MC×NC×4 ≤ 1.1 MiB) when K is small. */
+    static final int NC = 1024;
     /** Below this many multiply-adds (M·N·K) a second thread costs more to wake than it saves. */
     private static final long PARALLEL_MIN = 64L * 64 * 64;
 
@@ -161,7 +152,7 @@ final class GemmPacked {
                     // Tile (s, t) of the block lives at (s·tilesM + t)·MR·NR: the order the loops visit them.
                     for (int jr = 0, at = 0; jr < nc; jr += NR) {
                         for (int t = 0; t < tilesM; t++, at += MR * NR) {
-                            microKernel(kc, pa, t * MR * kc, pb, jr * k + pc * NR, acc, at, pc > 0);
+                            MicroKernel.run(kc, pa, t * MR * kc, pb, jr * k + pc * NR, acc, at, pc > 0);
                         }
                     }
                 }
@@ -302,111 +293,6 @@ final class GemmPacked {
                 }
             }
         }
-    }
-
-    /**
-     * The MR×NR register tile: {@code tile[MR×NR] (+)= Apanel[MR×kc]·Bpanel[kc×NR]} from one packed A sliver (at
-     * {@code aOff}) and one packed B sliver (at {@code bOff}), into the tile at {@code t0} (row stride NR), which it
-     * overwrites, or adds to when {@code add}. The 24 accumulators are spelled out so that C2 keeps them in
-     * registers (an array of vectors would live in memory), and they enter and leave only through plain loads and
-     * stores of the tile: passing them to a helper that C2 declines to inline would box all 24 every call.
-     */
-    static void microKernel(int kc, float[] pa, int aOff, float[] pb, int bOff, float[] tile, int t0, boolean add) {
-        FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c02 = z, c03 = z;
-        FloatVector c10 = z, c11 = z, c12 = z, c13 = z;
-        FloatVector c20 = z, c21 = z, c22 = z, c23 = z;
-        FloatVector c30 = z, c31 = z, c32 = z, c33 = z;
-        FloatVector c40 = z, c41 = z, c42 = z, c43 = z;
-        FloatVector c50 = z, c51 = z, c52 = z, c53 = z;
-        if (add) {
-            c00 = FloatVector.fromArray(S, tile, t0);
-            c01 = FloatVector.fromArray(S, tile, t0 + V);
-            c02 = FloatVector.fromArray(S, tile, t0 + 2 * V);
-            c03 = FloatVector.fromArray(S, tile, t0 + 3 * V);
-            c10 = FloatVector.fromArray(S, tile, t0 + NR);
-            c11 = FloatVector.fromArray(S, tile, t0 + NR + V);
-            c12 = FloatVector.fromArray(S, tile, t0 + NR + 2 * V);
-            c13 = FloatVector.fromArray(S, tile, t0 + NR + 3 * V);
-            c20 = FloatVector.fromArray(S, tile, t0 + 2 * NR);
-            c21 = FloatVector.fromArray(S, tile, t0 + 2 * NR + V);
-            c22 = FloatVector.fromArray(S, tile, t0 + 2 * NR + 2 * V);
-            c23 = FloatVector.fromArray(S, tile, t0 + 2 * NR + 3 * V);
-            c30 = FloatVector.fromArray(S, tile, t0 + 3 * NR);
-            c31 = FloatVector.fromArray(S, tile, t0 + 3 * NR + V);
-            c32 = FloatVector.fromArray(S, tile, t0 + 3 * NR + 2 * V);
-            c33 = FloatVector.fromArray(S, tile, t0 + 3 * NR + 3 * V);
-            c40 = FloatVector.fromArray(S, tile, t0 + 4 * NR);
-            c41 = FloatVector.fromArray(S, tile, t0 + 4 * NR + V);
-            c42 = FloatVector.fromArray(S, tile, t0 + 4 * NR + 2 * V);
-            c43 = FloatVector.fromArray(S, tile, t0 + 4 * NR + 3 * V);
-            c50 = FloatVector.fromArray(S, tile, t0 + 5 * NR);
-            c51 = FloatVector.fromArray(S, tile, t0 + 5 * NR + V);
-            c52 = FloatVector.fromArray(S, tile, t0 + 5 * NR + 2 * V);
-            c53 = FloatVector.fromArray(S, tile, t0 + 5 * NR + 3 * V);
-        }
-        // Two induction variables instead of q·MR and q·NR: C2 then advances both by plain adds, with no
-        // multiply, shift or lea per step (paired: 1.02-1.06x at 1024³ and 2048³; conv layers 0.95-1.01 the time).
-        for (int ai = aOff, bi = bOff, aEnd = aOff + kc * MR; ai < aEnd; ai += MR, bi += NR) {
-            FloatVector b0 = FloatVector.fromArray(S, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(S, pb, bi + V);
-            FloatVector b2 = FloatVector.fromArray(S, pb, bi + 2 * V);
-            FloatVector b3 = FloatVector.fromArray(S, pb, bi + 3 * V);
-            FloatVector x = FloatVector.broadcast(S, pa[ai]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            c02 = x.fma(b2, c02);
-            c03 = x.fma(b3, c03);
-            x = FloatVector.broadcast(S, pa[ai + 1]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            c12 = x.fma(b2, c12);
-            c13 = x.fma(b3, c13);
-            x = FloatVector.broadcast(S, pa[ai + 2]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            c22 = x.fma(b2, c22);
-            c23 = x.fma(b3, c23);
-            x = FloatVector.broadcast(S, pa[ai + 3]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            c32 = x.fma(b2, c32);
-            c33 = x.fma(b3, c33);
-            x = FloatVector.broadcast(S, pa[ai + 4]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            c42 = x.fma(b2, c42);
-            c43 = x.fma(b3, c43);
-            x = FloatVector.broadcast(S, pa[ai + 5]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
-            c52 = x.fma(b2, c52);
-            c53 = x.fma(b3, c53);
-        }
-        c00.intoArray(tile, t0);
-        c01.intoArray(tile, t0 + V);
-        c02.intoArray(tile, t0 + 2 * V);
-        c03.intoArray(tile, t0 + 3 * V);
-        c10.intoArray(tile, t0 + NR);
-        c11.intoArray(tile, t0 + NR + V);
-        c12.intoArray(tile, t0 + NR + 2 * V);
-        c13.intoArray(tile, t0 + NR + 3 * V);
-        c20.intoArray(tile, t0 + 2 * NR);
-        c21.intoArray(tile, t0 + 2 * NR + V);
-        c22.intoArray(tile, t0 + 2 * NR + 2 * V);
-        c23.intoArray(tile, t0 + 2 * NR + 3 * V);
-        c30.intoArray(tile, t0 + 3 * NR);
-        c31.intoArray(tile, t0 + 3 * NR + V);
-        c32.intoArray(tile, t0 + 3 * NR + 2 * V);
-        c33.intoArray(tile, t0 + 3 * NR + 3 * V);
-        c40.intoArray(tile, t0 + 4 * NR);
-        c41.intoArray(tile, t0 + 4 * NR + V);
-        c42.intoArray(tile, t0 + 4 * NR + 2 * V);
-        c43.intoArray(tile, t0 + 4 * NR + 3 * V);
-        c50.intoArray(tile, t0 + 5 * NR);
-        c51.intoArray(tile, t0 + 5 * NR + V);
-        c52.intoArray(tile, t0 + 5 * NR + 2 * V);
-        c53.intoArray(tile, t0 + 5 * NR + 3 * V);
     }
 
     private static int lcm(int x, int y) {
