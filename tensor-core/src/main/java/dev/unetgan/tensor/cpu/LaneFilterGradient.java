@@ -14,22 +14,47 @@ import jdk.incubator.vector.VectorSpecies;
  * width Q, with the vertical padding written out: {@code xs[S, images, C, plane]}, each plane
  * {@code P + (R-1)·dilH} rows of Q. Then the V inputs that V consecutive output pixels see through tap (c, r, s) are
  * consecutive too, at a fixed offset, and an image's whole depth is one run of P·Q floats in both operands. A
- * register tile is {@link #KR} output channels × {@link #CT} weight columns ({@code (c,r,s)} in the weight's own
- * order, so nothing is scattered), 10 loads for 24 FMAs, as the GEMM's tile.
+ * register tile ({@link Tile}) is a few output channels × a few weight columns ({@code (c,r,s)} in the weight's own
+ * order, so nothing is scattered).
  *
- * <p>It runs where {@link FilterGradient}'s GEMM would waste most of its tiles ({@link #suits}): for the RGB input
- * layer, 3 · 9 = 27 weight columns would fill 27 of a 64-column sliver (with 512-bit vectors), and packing the
- * transposed columns cost more than the FMAs. The batch goes through in chunks of whole images; in each, the threads
+ * <p>It runs where {@link FilterGradient}'s GEMM would waste most of its tiles or its packing ({@link #suits}): for
+ * the RGB input layer, 3 · 9 = 27 weight columns would fill 27 of a 64-column sliver (with 512-bit vectors), and
+ * packing the transposed columns cost more than the FMAs. The batch goes through in chunks of whole images; in each, the threads
  * split the register tiles, and tile u is always unit u with its sums in its own place, so every weight element is
  * summed in the same order whatever the thread count.
  */
 final class LaneFilterGradient {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int V = F.length();
-    /** Output channels per register tile. */
-    private static final int KR = 4;
-    /** Weight columns per register tile. */
-    private static final int CT = 6;
+    /**
+     * Below this many weight columns the GEMM loses: 64 is one sliver with AVX-512; with AVX2 (16-column slivers)
+     * the RGB layer's 27 columns fill its slivers, but packing them still costs more than the lane path (4.0 against
+     * 1.9 ms on Zen 3, Conv2dBench 3x64@64).
+     */
+    private static final int NARROW = 64;
+
+    /** Register tile shapes, output channels × weight columns, each spelled out below. */
+    enum Tile {
+        /** 24 accumulators, 10 loads for 24 FMAs, as the GEMM's tile: for 32 vector registers (AVX-512). */
+        FOUR_BY_SIX(4, 6),
+        /** 10 accumulators, 7 loads for 10 FMAs: for 16 vector registers (AVX2), where 4 × 6 spills. */
+        TWO_BY_FIVE(2, 5);
+
+        /** The tile for this machine's vector registers, as {@link MicroKernel} chooses its own. */
+        static final Tile MACHINE = MicroKernel.VECTORS == 4 ? FOUR_BY_SIX : TWO_BY_FIVE;
+
+        final int kr;
+        final int ct;
+
+        Tile(int kr, int ct) {
+            this.kr = kr;
+            this.ct = ct;
+        }
+
+        int floats() {
+            return kr * ct * V;
+        }
+    }
     /**
      * Floats of the shifted copy (4 MiB): the batch is copied and summed a chunk of whole images at a time, as many
      * as fit, so the copy, S times the input it holds, stays bounded for wide inputs and large batches. The input
@@ -38,6 +63,7 @@ final class LaneFilterGradient {
     private static final int COPY_FLOATS = 1 << 20;
 
     private final ConvGeometry g;
+    private final Tile shape;
     private final float[] x;
     private final float[] gOut;
     private final float[] gW;
@@ -48,14 +74,15 @@ final class LaneFilterGradient {
     /** The shifted copy of one chunk: {@code [S, chunk, C, plane]}. */
     private final float[] xs;
     private final int colTiles;
-    /** Lane sums of every tile, {@link #KR} × {@link #CT} vectors each, carried from chunk to chunk. */
+    /** Lane sums of every tile, {@code kr × ct} vectors each, carried from chunk to chunk. */
     private final float[] acc;
     /** Offset of each tile column in {@code xs}, from pixel 0 of the chunk's first image. */
     private final int[] colOff;
 
-    private LaneFilterGradient(ConvGeometry g, float[] x, float[] gOut, float[] gW, int plane, int chunk, float[] xs,
-                               float[] acc) {
+    private LaneFilterGradient(ConvGeometry g, Tile shape, float[] x, float[] gOut, float[] gW, int plane, int chunk,
+                               float[] xs, float[] acc) {
         this.g = g;
+        this.shape = shape;
         this.x = x;
         this.gOut = gOut;
         this.gW = gW;
@@ -64,8 +91,8 @@ final class LaneFilterGradient {
         this.xs = xs;
         this.acc = acc;
         int crs = g.crs(), rs = g.r() * g.s();
-        this.colTiles = Math.ceilDiv(crs, CT);
-        this.colOff = new int[colTiles * CT];
+        this.colTiles = Math.ceilDiv(crs, shape.ct);
+        this.colOff = new int[colTiles * shape.ct];
         for (int j = 0; j < colOff.length; j++) {
             // Columns past the end repeat the last one: a valid load whose sums are dropped.
             int col = Math.min(j, crs - 1), c = col / rs, r = col % rs / g.s(), s = col % g.s();
@@ -75,21 +102,21 @@ final class LaneFilterGradient {
 
     /**
      * Whether this path should compute {@code g}: it needs stride 1 and whole vectors of output pixels per image,
-     * and it is chosen where the GEMM would leave most of its register tiles empty, with fewer weight columns than
-     * one B sliver ({@link ConvGemm#NR}) or fewer output channels than one tile has rows ({@link ConvGemm#MR}).
-     * Where the GEMM's tiles are full, the GEMM is faster (about 1.3x at 64 channels, 2x at 128). One image's
-     * shifted copy, and the lane sums of all tiles, must each fit {@link #COPY_FLOATS}.
+     * and it is chosen where the GEMM would waste its work, with fewer than {@link #NARROW} weight columns or fewer
+     * output channels than one GEMM tile has rows ({@link ConvGemm#MR}). Where the GEMM's tiles are full, the GEMM
+     * is faster (about 1.3x at 64 channels, 2x at 128). One image's shifted copy, and the lane sums of all tiles,
+     * must each fit {@link #COPY_FLOATS}.
      */
     static boolean suits(ConvGeometry g) {
         return g.strideH() == 1 && g.strideW() == 1 && g.n() > 0 && g.pq() > 0 && g.pq() % V == 0
-                && (g.crs() < ConvGemm.NR || g.k() < ConvGemm.MR)
+                && (g.crs() < NARROW || g.k() < ConvGemm.MR)
                 && (long) g.s() * g.c() * planeOf(g) <= COPY_FLOATS
-                && (long) units(g) * KR * CT * V <= COPY_FLOATS;
+                && (long) units(g, Tile.MACHINE) * Tile.MACHINE.floats() <= COPY_FLOATS;
     }
 
     /** Register tiles of the weight gradient. */
-    private static int units(ConvGeometry g) {
-        return Math.ceilDiv(g.k(), KR) * Math.ceilDiv(g.crs(), CT);
+    private static int units(ConvGeometry g, Tile shape) {
+        return Math.ceilDiv(g.k(), shape.kr) * Math.ceilDiv(g.crs(), shape.ct);
     }
 
     private static int planeOf(ConvGeometry g) {
@@ -101,13 +128,18 @@ final class LaneFilterGradient {
      * holds.
      */
     static void compute(ConvGeometry g, float[] x, float[] gOut, float[] gW) {
+        compute(g, Tile.MACHINE, x, gOut, gW);
+    }
+
+    /** {@link #compute} with the given tile shape, whatever this machine's: tests run both. */
+    static void compute(ConvGeometry g, Tile shape, float[] x, float[] gOut, float[] gW) {
         int plane = planeOf(g), perImage = g.s() * g.c() * plane;
         int chunk = Math.clamp(COPY_FLOATS / Math.max(1, perImage), 1, g.n());
-        int units = units(g);
+        int units = units(g, shape);
         float[] xs = BufferPool.takeFloats(Math.max(1, chunk * perImage));
-        float[] acc = BufferPool.takeFloats(Math.max(1, units * KR * CT * V));
+        float[] acc = BufferPool.takeFloats(Math.max(1, units * shape.floats()));
         try {
-            LaneFilterGradient lfg = new LaneFilterGradient(g, x, gOut, gW, plane, chunk, xs, acc);
+            LaneFilterGradient lfg = new LaneFilterGradient(g, shape, x, gOut, gW, plane, chunk, xs, acc);
             for (int n0 = 0; n0 < g.n(); n0 += chunk) {
                 int first = n0, images = Math.min(chunk, g.n() - n0);
                 CpuPool.parallelFor(g.s() * images, 1, (v0, v1) -> {
@@ -137,26 +169,31 @@ final class LaneFilterGradient {
 
     /** Adds images {@code [n0, n0 + images)} into tiles {@code [u0, u1)}, and writes them after the last image. */
     private void run(int u0, int u1, int n0, int images) {
-        int tileFloats = KR * CT * V;
+        int tileFloats = shape.floats();
         for (int u = u0; u < u1; u++) {
-            tile(u / colTiles, u % colTiles, n0, images, u * tileFloats, n0 > 0);
+            int kt = u / colTiles, jt = u % colTiles, at = u * tileFloats;
+            if (shape == Tile.FOUR_BY_SIX) {
+                fourBySix(kt, jt, n0, images, at, n0 > 0);
+            } else {
+                twoByFive(kt, jt, n0, images, at, n0 > 0);
+            }
             if (n0 + images == g.n()) {
-                reduce(u / colTiles, u % colTiles, u * tileFloats);
+                reduce(kt, jt, at);
             }
         }
     }
 
     /**
-     * Adds images {@code [n0, n0 + images)} of tile (kt, jt) into its lane sums at {@code acc[at]}: {@link #KR} ×
-     * {@link #CT} vectors, row-major. {@code add} false starts them from zero. The 24 accumulators are spelled out,
-     * as in {@link GemmPacked#microKernel}, so that C2 keeps them in registers; rows past K and columns past C·R·S
-     * read a clamped (valid) row or column and are dropped by {@link #reduce}.
+     * Adds images {@code [n0, n0 + images)} of tile (kt, jt) into its lane sums at {@code acc[at]}: 4 × 6 vectors,
+     * row-major. {@code add} false starts them from zero. The accumulators are spelled out, as in
+     * {@link MicroKernel}, so that C2 keeps them in registers; rows past K and columns past C·R·S read a clamped
+     * (valid) row or column and are dropped by {@link #reduce}.
      */
-    private void tile(int kt, int jt, int n0, int images, int at, boolean add) {
-        int pq = g.pq(), last = g.k() - 1, k0 = kt * KR;
+    private void fourBySix(int kt, int jt, int n0, int images, int at, boolean add) {
+        int pq = g.pq(), last = g.k() - 1, k0 = kt * 4;
         int g0 = Math.min(k0, last) * pq, g1 = Math.min(k0 + 1, last) * pq;
         int g2 = Math.min(k0 + 2, last) * pq, g3 = Math.min(k0 + 3, last) * pq;
-        int j0 = jt * CT, x0 = colOff[j0], x1 = colOff[j0 + 1], x2 = colOff[j0 + 2];
+        int j0 = jt * 6, x0 = colOff[j0], x1 = colOff[j0 + 1], x2 = colOff[j0 + 2];
         int x3 = colOff[j0 + 3], x4 = colOff[j0 + 4], x5 = colOff[j0 + 5];
         FloatVector z = FloatVector.zero(F);
         FloatVector s00 = z, s01 = z, s02 = z, s03 = z, s04 = z, s05 = z;
@@ -206,16 +243,55 @@ final class LaneFilterGradient {
         s33.intoArray(acc, at + 21 * V); s34.intoArray(acc, at + 22 * V); s35.intoArray(acc, at + 23 * V);
     }
 
+    /** {@link #fourBySix} for the 2 × 5 tile. */
+    private void twoByFive(int kt, int jt, int n0, int images, int at, boolean add) {
+        int pq = g.pq(), last = g.k() - 1, k0 = kt * 2;
+        int g0 = Math.min(k0, last) * pq, g1 = Math.min(k0 + 1, last) * pq;
+        int j0 = jt * 5, x0 = colOff[j0], x1 = colOff[j0 + 1], x2 = colOff[j0 + 2];
+        int x3 = colOff[j0 + 3], x4 = colOff[j0 + 4];
+        FloatVector z = FloatVector.zero(F);
+        FloatVector s00 = z, s01 = z, s02 = z, s03 = z, s04 = z;
+        FloatVector s10 = z, s11 = z, s12 = z, s13 = z, s14 = z;
+        if (add) {
+            s00 = load(at, 0, 0); s01 = load(at, 0, 1); s02 = load(at, 0, 2); s03 = load(at, 0, 3);
+            s04 = load(at, 0, 4);
+            s10 = load(at, 1, 0); s11 = load(at, 1, 1); s12 = load(at, 1, 2); s13 = load(at, 1, 3);
+            s14 = load(at, 1, 4);
+        }
+        int kpq = g.k() * pq, cPlane = g.c() * plane;
+        for (int i = 0; i < images; i++) {
+            int gb = (n0 + i) * kpq, xb = i * cPlane;
+            for (int e = 0; e < pq; e += V) {
+                FloatVector a0 = FloatVector.fromArray(F, gOut, gb + g0 + e);
+                FloatVector a1 = FloatVector.fromArray(F, gOut, gb + g1 + e);
+                FloatVector b = FloatVector.fromArray(F, xs, xb + x0 + e);
+                s00 = a0.fma(b, s00); s10 = a1.fma(b, s10);
+                b = FloatVector.fromArray(F, xs, xb + x1 + e);
+                s01 = a0.fma(b, s01); s11 = a1.fma(b, s11);
+                b = FloatVector.fromArray(F, xs, xb + x2 + e);
+                s02 = a0.fma(b, s02); s12 = a1.fma(b, s12);
+                b = FloatVector.fromArray(F, xs, xb + x3 + e);
+                s03 = a0.fma(b, s03); s13 = a1.fma(b, s13);
+                b = FloatVector.fromArray(F, xs, xb + x4 + e);
+                s04 = a0.fma(b, s04); s14 = a1.fma(b, s14);
+            }
+        }
+        s00.intoArray(acc, at); s01.intoArray(acc, at + V); s02.intoArray(acc, at + 2 * V);
+        s03.intoArray(acc, at + 3 * V); s04.intoArray(acc, at + 4 * V);
+        s10.intoArray(acc, at + 5 * V); s11.intoArray(acc, at + 6 * V); s12.intoArray(acc, at + 7 * V);
+        s13.intoArray(acc, at + 8 * V); s14.intoArray(acc, at + 9 * V);
+    }
+
     private FloatVector load(int at, int i, int j) {
-        return FloatVector.fromArray(F, acc, at + (i * CT + j) * V);
+        return FloatVector.fromArray(F, acc, at + (i * shape.ct + j) * V);
     }
 
     /** Adds the lanes of tile (kt, jt) and writes the weight elements that exist. */
     private void reduce(int kt, int jt, int at) {
-        int crs = g.crs();
-        for (int i = 0; i < KR && kt * KR + i < g.k(); i++) {
-            for (int j = 0; j < CT && jt * CT + j < crs; j++) {
-                gW[(kt * KR + i) * crs + jt * CT + j] = load(at, i, j).reduceLanes(VectorOperators.ADD);
+        int crs = g.crs(), kr = shape.kr, ct = shape.ct;
+        for (int i = 0; i < kr && kt * kr + i < g.k(); i++) {
+            for (int j = 0; j < ct && jt * ct + j < crs; j++) {
+                gW[(kt * kr + i) * crs + jt * ct + j] = load(at, i, j).reduceLanes(VectorOperators.ADD);
             }
         }
     }

@@ -364,6 +364,37 @@ class CpuConvTest {
     }
 
     /**
+     * Both of LaneFilterGradient's register tiles, whichever this machine uses (the sweep reaches only that one), on
+     * the sweep's lane geometries, and with 13 output channels (a partial last k-tile for both shapes) and 9 · 3
+     * weight columns (a partial last column tile for both).
+     */
+    @Test
+    void bothLaneTilesMatchNaive() {
+        Random rnd = new Random(17);
+        List<Case> cases = new ArrayList<>(geometries().stream()
+                .filter(c -> c.spec().strideH() == 1 && c.spec().strideW() == 1 && c.p() * c.q() % LaneLoads.V == 0)
+                .toList());
+        cases.add(new Case(2, 3, 8, 8, 13, 3, 3, Conv2dSpec.of(1, 1, 1)));
+        assertTrue(cases.size() > 40, "lane geometries: " + cases.size());
+        for (Case c : cases) {
+            Conv2dSpec sp = c.spec();
+            ConvGeometry g = new ConvGeometry(c.n(), c.c(), c.h(), c.w(), c.k(), c.r(), c.s(), c.p(), c.q(),
+                    sp.strideH(), sp.strideW(), sp.padH(), sp.padW(), sp.dilationH(), sp.dilationW());
+            double[] x = random(rnd, c.xShape()), gOut = random(rnd, c.outShape());
+            double[] expected = naiveBackwardFilter(c, x, gOut);
+            for (LaneFilterGradient.Tile tile : LaneFilterGradient.Tile.values()) {
+                float[] gW = new float[expected.length];
+                LaneFilterGradient.compute(g, tile, toFloats(x), toFloats(gOut), gW);
+                double[] actual = new double[gW.length];
+                for (int i = 0; i < gW.length; i++) {
+                    actual[i] = gW[i];
+                }
+                assertClose(tile + " " + c, expected, actual, 1e-4);
+            }
+        }
+    }
+
+    /**
      * LaneFilterGradient over two chunks of images: one 64x64 image of 64 channels fills a chunk's shifted copy
      * ({@code [S=3, 1, C, plane]}, 0.8M floats), so the tiles carry their sums from the first image to the second.
      * That copy comes from the buffer pool, which is first handed a buffer of its size full of NaN, so a padding zero
