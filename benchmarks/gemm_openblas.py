@@ -1,13 +1,25 @@
 #!/usr/bin/env python3
 """OpenBLAS reference for GemmBench: square F32 numpy matmul C = A.B at n = 512, 1024, 2048, in GFLOP/s.
 
-Debian's OpenBLAS 0.3.21 misdetects this CPU, so the core type is forced to SkylakeX (AVX-512 kernels), and the
-thread count is pinned to 2 to match the Java pool. Both must be set before numpy loads OpenBLAS.
+Debian's OpenBLAS 0.3.21 misdetects the project's AVX-512 Xeon, so on a CPU with AVX-512 the core type is forced to
+SkylakeX (AVX-512 kernels); elsewhere (an AVX2 EPYC, which it detects as Zen) OpenBLAS chooses, since SkylakeX
+kernels would not run there. The thread count is pinned to 2 to match the Java pool. Both must be set before numpy
+loads OpenBLAS.
 Usage: python3 benchmarks/gemm_openblas.py [seconds_per_size]
 """
 import os
 
-os.environ.setdefault("OPENBLAS_CORETYPE", "SkylakeX")
+
+def has_avx512():
+    try:
+        with open("/proc/cpuinfo") as f:
+            return " avx512f" in f.read()
+    except OSError:
+        return False
+
+
+if has_avx512():
+    os.environ.setdefault("OPENBLAS_CORETYPE", "SkylakeX")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
 
 import sys  # noqa: E402
@@ -45,7 +57,7 @@ def blas_name():
 
 def main():
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 5.0
-    print(f"numpy {np.__version__}, OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']}, "
+    print(f"numpy {np.__version__}, OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(detected)')}, "
           f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}, BLAS: {blas_name()}")
     print(f"{'n':>6} {'median GFLOP/s':>15} {'best GFLOP/s':>13} {'runs':>6}")
     for n in (512, 1024, 2048):

@@ -25,8 +25,9 @@ import java.util.Random;
  *     --enable-native-access=ALL-UNNAMED -cp benchmarks/target/benchmarks.jar \
  *     dev.unetgan.bench.GemmVsOpenBlas [rounds] [n ...]
  * </pre>
- * Defaults: 15 rounds at n = 512, 1024 and 2048. OpenBLAS 0.3.21 misdetects the Xeon of this project, hence the core
- * type, which must be set before the library loads; the tool prints the core OpenBLAS chose.
+ * Defaults: 15 rounds at n = 512, 1024 and 2048. OpenBLAS 0.3.21 misdetects the AVX-512 Xeon of this project, hence
+ * the core type there, which must be set before the library loads; on a CPU without AVX-512 (the AVX2 EPYC, detected
+ * as Zen) leave {@code OPENBLAS_CORETYPE} unset. The tool prints the core OpenBLAS chose.
  */
 public final class GemmVsOpenBlas {
     private static final int ROW_MAJOR = 101;
