@@ -1,7 +1,6 @@
 package dev.unetgan.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -170,6 +169,7 @@ final class LaneFilterGradient {
     /** Adds images {@code [n0, n0 + images)} into tiles {@code [u0, u1)}, and writes them after the last image. */
     private void run(int u0, int u1, int n0, int images) {
         int tileFloats = shape.floats();
+        float[] lanes = new float[V];
         for (int u = u0; u < u1; u++) {
             int kt = u / colTiles, jt = u % colTiles, at = u * tileFloats;
             if (shape == Tile.FOUR_BY_SIX) {
@@ -178,7 +178,7 @@ final class LaneFilterGradient {
                 twoByFive(kt, jt, n0, images, at, n0 > 0);
             }
             if (n0 + images == g.n()) {
-                reduce(kt, jt, at);
+                reduce(kt, jt, at, lanes);
             }
         }
     }
@@ -286,12 +286,16 @@ final class LaneFilterGradient {
         return FloatVector.fromArray(F, acc, at + (i * shape.ct + j) * V);
     }
 
-    /** Adds the lanes of tile (kt, jt) and writes the weight elements that exist. */
-    private void reduce(int kt, int jt, int at) {
+    /**
+     * Adds the lanes of tile (kt, jt) in lane order ({@link CpuReduce#foldLanes}) and writes the weight elements that
+     * exist. {@code reduceLanes(ADD)} added them in another order once C2 had compiled this, so a training run's
+     * numbers depended on when the JIT got here (two runs parted at iteration 8).
+     */
+    private void reduce(int kt, int jt, int at, float[] lanes) {
         int crs = g.crs(), kr = shape.kr, ct = shape.ct;
         for (int i = 0; i < kr && kt * kr + i < g.k(); i++) {
             for (int j = 0; j < ct && jt * ct + j < crs; j++) {
-                gW[(kt * kr + i) * crs + jt * ct + j] = load(at, i, j).reduceLanes(VectorOperators.ADD);
+                gW[(kt * kr + i) * crs + jt * ct + j] = (float) CpuReduce.foldLanes(load(at, i, j), lanes);
             }
         }
     }

@@ -395,6 +395,25 @@ class CpuConvTest {
     }
 
     /**
+     * LaneFilterGradient gives the same bits on every call, from the first (interpreted) to those after C2 compiled
+     * it: its lane sums once went through {@code reduceLanes(ADD)}, whose order changed with compilation, and two
+     * training runs parted at iteration 8.
+     */
+    @Test
+    void laneFilterGradientIsReproducibleOnceCompiled() {
+        Random rnd = new Random(19);
+        ConvGeometry g = new ConvGeometry(1, 3, 8, 8, 8, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1);
+        assertTrue(LaneFilterGradient.suits(g), "the lane path must take this geometry");
+        float[] x = toFloats(random(rnd, Shape.of(1, 3, 8, 8))), gOut = toFloats(random(rnd, Shape.of(1, 8, 8, 8)));
+        float[] first = new float[8 * 27], again = new float[first.length];
+        LaneFilterGradient.compute(g, x, gOut, first);
+        for (int call = 0; call < 4000; call++) {
+            LaneFilterGradient.compute(g, x, gOut, again);
+            assertArrayEquals(first, again, "call " + call);
+        }
+    }
+
+    /**
      * LaneFilterGradient over two chunks of images: one 64x64 image of 64 channels fills a chunk's shifted copy
      * ({@code [S=3, 1, C, plane]}, 0.8M floats), so the tiles carry their sums from the first image to the second.
      * That copy comes from the buffer pool, which is first handed a buffer of its size full of NaN, so a padding zero
