@@ -18,9 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>It runs where {@link FilterGradient}'s GEMM would waste most of its tiles or its packing ({@link #suits}): for
  * the RGB input layer, 3 · 9 = 27 weight columns would fill 27 of a 64-column sliver (with 512-bit vectors), and
- * packing the transposed columns cost more than the FMAs. The batch goes through in chunks of whole images; in each, the threads
- * split the register tiles, and tile u is always unit u with its sums in its own place, so every weight element is
- * summed in the same order whatever the thread count.
+ * packing the transposed columns cost more than the FMAs. The batch goes through in chunks of whole images; in
+ * each, the threads split the register tiles, and tile u is always unit u with its sums in its own place, so every
+ * weight element is summed in the same order whatever the thread count.
  */
 final class LaneFilterGradient {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -169,7 +169,6 @@ final class LaneFilterGradient {
     /** Adds images {@code [n0, n0 + images)} into tiles {@code [u0, u1)}, and writes them after the last image. */
     private void run(int u0, int u1, int n0, int images) {
         int tileFloats = shape.floats();
-        float[] lanes = new float[V];
         for (int u = u0; u < u1; u++) {
             int kt = u / colTiles, jt = u % colTiles, at = u * tileFloats;
             if (shape == Tile.FOUR_BY_SIX) {
@@ -178,7 +177,7 @@ final class LaneFilterGradient {
                 twoByFive(kt, jt, n0, images, at, n0 > 0);
             }
             if (n0 + images == g.n()) {
-                reduce(kt, jt, at, lanes);
+                reduce(kt, jt, at);
             }
         }
     }
@@ -186,8 +185,10 @@ final class LaneFilterGradient {
     /**
      * Adds images {@code [n0, n0 + images)} of tile (kt, jt) into its lane sums at {@code acc[at]}: 4 × 6 vectors,
      * row-major. {@code add} false starts them from zero. The accumulators are spelled out, as in
-     * {@link MicroKernel}, so that C2 keeps them in registers; rows past K and columns past C·R·S read a clamped
-     * (valid) row or column and are dropped by {@link #reduce}.
+     * {@link MicroKernel}, so that C2 keeps them in registers, and loaded with plain array loads: through a small
+     * helper, C2 sometimes compiled the AVX2 tile with its vectors as heap objects, 15-20x slower in about half of
+     * the JVM runs. Rows past K and columns past C·R·S read a clamped (valid) row or column and are dropped by
+     * {@link #reduce}.
      */
     private void fourBySix(int kt, int jt, int n0, int images, int at, boolean add) {
         int pq = g.pq(), last = g.k() - 1, k0 = kt * 4;
@@ -201,14 +202,30 @@ final class LaneFilterGradient {
         FloatVector s20 = z, s21 = z, s22 = z, s23 = z, s24 = z, s25 = z;
         FloatVector s30 = z, s31 = z, s32 = z, s33 = z, s34 = z, s35 = z;
         if (add) {
-            s00 = load(at, 0, 0); s01 = load(at, 0, 1); s02 = load(at, 0, 2);
-            s03 = load(at, 0, 3); s04 = load(at, 0, 4); s05 = load(at, 0, 5);
-            s10 = load(at, 1, 0); s11 = load(at, 1, 1); s12 = load(at, 1, 2);
-            s13 = load(at, 1, 3); s14 = load(at, 1, 4); s15 = load(at, 1, 5);
-            s20 = load(at, 2, 0); s21 = load(at, 2, 1); s22 = load(at, 2, 2);
-            s23 = load(at, 2, 3); s24 = load(at, 2, 4); s25 = load(at, 2, 5);
-            s30 = load(at, 3, 0); s31 = load(at, 3, 1); s32 = load(at, 3, 2);
-            s33 = load(at, 3, 3); s34 = load(at, 3, 4); s35 = load(at, 3, 5);
+            s00 = FloatVector.fromArray(F, acc, at);
+            s01 = FloatVector.fromArray(F, acc, at + V);
+            s02 = FloatVector.fromArray(F, acc, at + 2 * V);
+            s03 = FloatVector.fromArray(F, acc, at + 3 * V);
+            s04 = FloatVector.fromArray(F, acc, at + 4 * V);
+            s05 = FloatVector.fromArray(F, acc, at + 5 * V);
+            s10 = FloatVector.fromArray(F, acc, at + 6 * V);
+            s11 = FloatVector.fromArray(F, acc, at + 7 * V);
+            s12 = FloatVector.fromArray(F, acc, at + 8 * V);
+            s13 = FloatVector.fromArray(F, acc, at + 9 * V);
+            s14 = FloatVector.fromArray(F, acc, at + 10 * V);
+            s15 = FloatVector.fromArray(F, acc, at + 11 * V);
+            s20 = FloatVector.fromArray(F, acc, at + 12 * V);
+            s21 = FloatVector.fromArray(F, acc, at + 13 * V);
+            s22 = FloatVector.fromArray(F, acc, at + 14 * V);
+            s23 = FloatVector.fromArray(F, acc, at + 15 * V);
+            s24 = FloatVector.fromArray(F, acc, at + 16 * V);
+            s25 = FloatVector.fromArray(F, acc, at + 17 * V);
+            s30 = FloatVector.fromArray(F, acc, at + 18 * V);
+            s31 = FloatVector.fromArray(F, acc, at + 19 * V);
+            s32 = FloatVector.fromArray(F, acc, at + 20 * V);
+            s33 = FloatVector.fromArray(F, acc, at + 21 * V);
+            s34 = FloatVector.fromArray(F, acc, at + 22 * V);
+            s35 = FloatVector.fromArray(F, acc, at + 23 * V);
         }
         int kpq = g.k() * pq, cPlane = g.c() * plane;
         for (int i = 0; i < images; i++) {
@@ -253,10 +270,16 @@ final class LaneFilterGradient {
         FloatVector s00 = z, s01 = z, s02 = z, s03 = z, s04 = z;
         FloatVector s10 = z, s11 = z, s12 = z, s13 = z, s14 = z;
         if (add) {
-            s00 = load(at, 0, 0); s01 = load(at, 0, 1); s02 = load(at, 0, 2); s03 = load(at, 0, 3);
-            s04 = load(at, 0, 4);
-            s10 = load(at, 1, 0); s11 = load(at, 1, 1); s12 = load(at, 1, 2); s13 = load(at, 1, 3);
-            s14 = load(at, 1, 4);
+            s00 = FloatVector.fromArray(F, acc, at);
+            s01 = FloatVector.fromArray(F, acc, at + V);
+            s02 = FloatVector.fromArray(F, acc, at + 2 * V);
+            s03 = FloatVector.fromArray(F, acc, at + 3 * V);
+            s04 = FloatVector.fromArray(F, acc, at + 4 * V);
+            s10 = FloatVector.fromArray(F, acc, at + 5 * V);
+            s11 = FloatVector.fromArray(F, acc, at + 6 * V);
+            s12 = FloatVector.fromArray(F, acc, at + 7 * V);
+            s13 = FloatVector.fromArray(F, acc, at + 8 * V);
+            s14 = FloatVector.fromArray(F, acc, at + 9 * V);
         }
         int kpq = g.k() * pq, cPlane = g.c() * plane;
         for (int i = 0; i < images; i++) {
@@ -282,20 +305,22 @@ final class LaneFilterGradient {
         s13.intoArray(acc, at + 8 * V); s14.intoArray(acc, at + 9 * V);
     }
 
-    private FloatVector load(int at, int i, int j) {
-        return FloatVector.fromArray(F, acc, at + (i * shape.ct + j) * V);
-    }
-
     /**
-     * Adds the lanes of tile (kt, jt) in lane order ({@link CpuReduce#foldLanes}) and writes the weight elements that
-     * exist. {@code reduceLanes(ADD)} added them in another order once C2 had compiled this, so a training run's
-     * numbers depended on when the JIT got here (two runs parted at iteration 8).
+     * Adds the lanes of tile (kt, jt) and writes the weight elements that exist. The lanes are added in lane order,
+     * in double, as {@link CpuReduce#foldLanes} does: {@code reduceLanes(ADD)} added them in another order once C2
+     * had compiled this, so a training run's numbers depended on when the JIT got here (two runs parted at iteration
+     * 8).
      */
-    private void reduce(int kt, int jt, int at, float[] lanes) {
+    private void reduce(int kt, int jt, int at) {
         int crs = g.crs(), kr = shape.kr, ct = shape.ct;
         for (int i = 0; i < kr && kt * kr + i < g.k(); i++) {
             for (int j = 0; j < ct && jt * ct + j < crs; j++) {
-                gW[(kt * kr + i) * crs + jt * ct + j] = (float) CpuReduce.foldLanes(load(at, i, j), lanes);
+                int from = at + (i * ct + j) * V;
+                double sum = 0;
+                for (int l = 0; l < V; l++) {
+                    sum += acc[from + l];
+                }
+                gW[(kt * kr + i) * crs + jt * ct + j] = (float) sum;
             }
         }
     }

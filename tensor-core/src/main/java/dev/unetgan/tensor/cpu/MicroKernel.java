@@ -147,9 +147,10 @@ final class MicroKernel {
 
     /**
      * The 5 × 2-vector tile, for 16 vector registers (AVX2): 10 accumulators, 2 B vectors and one broadcast. Alone on
-     * a Zen 3 core (L1-resident slivers, KC 256) it ran at 91-98 GFLOP/s, as fast as 4 × 2 and 3 × 3, while 6 × 2
+     * a Zen 3 core (slivers from L1, kc 256) it ran at up to 98 GFLOP/s, as fast as 4 × 2 and 3 × 3, while 6 × 2
      * (BLIS's shape for these machines, 15 of the 16 registers), 8 × 2 and 4 × 3 spilled in C2's code and ran at
-     * 39-58; the 6 × 4 tile, at 25. Tile row stride 2V; A slivers of 5 rows.
+     * 39-58, 3 × 4 at 25 and the 6 × 4 tile at 40-42. Its loop is 2 B loads, 5 broadcast loads and 10 FMAs, with two
+     * bounds checks and the loop counter: 5 cycles at two FMAs per cycle. Tile row stride 2V; A slivers of 5 rows.
      */
     static void fiveByTwo(int kc, float[] pa, int aOff, float[] pb, int bOff, float[] tile, int t0, boolean add) {
         final int mr = 5, nr = 2 * V;
