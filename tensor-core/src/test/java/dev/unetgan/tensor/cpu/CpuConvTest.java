@@ -42,6 +42,11 @@ class CpuConvTest {
         Shape outShape() {
             return Shape.of(n, k, p(), q());
         }
+
+        ConvGeometry geometry() {
+            return new ConvGeometry(n, c, h, w, k, r, s, p(), q(), spec.strideH(), spec.strideW(), spec.padH(),
+                    spec.padW(), spec.dilationH(), spec.dilationW());
+        }
     }
 
     /** Kernels 1,2,3,5 and non-square ones, strides 1,2, pads 0,1,2, dilations 1,2, batch 1 and 3; odd C and K. */
@@ -378,9 +383,7 @@ class CpuConvTest {
         cases.add(new Case(2, 3, 8, 8, 13, 3, 3, Conv2dSpec.of(1, 1, 1)));
         assertTrue(cases.size() > 40, "lane geometries: " + cases.size());
         for (Case c : cases) {
-            Conv2dSpec sp = c.spec();
-            ConvGeometry g = new ConvGeometry(c.n(), c.c(), c.h(), c.w(), c.k(), c.r(), c.s(), c.p(), c.q(),
-                    sp.strideH(), sp.strideW(), sp.padH(), sp.padW(), sp.dilationH(), sp.dilationW());
+            ConvGeometry g = c.geometry();
             double[] x = random(rnd, c.xShape()), gOut = random(rnd, c.outShape());
             double[] expected = naiveBackwardFilter(c, x, gOut);
             for (LaneFilterGradient.Tile tile : LaneFilterGradient.Tile.values()) {
@@ -406,7 +409,7 @@ class CpuConvTest {
     void laneFilterGradientFollowsItsSummationOrderExactly() {
         Random rnd = new Random(19);
         Case c = new Case(2, 3, 8, 8, 7, 3, 3, Conv2dSpec.of(1, 1, 1));
-        ConvGeometry g = new ConvGeometry(2, 3, 8, 8, 7, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1);
+        ConvGeometry g = c.geometry();
         assertTrue(LaneFilterGradient.suits(g), "the lane path must take this geometry");
         float[] x = toFloats(random(rnd, c.xShape())), gOut = toFloats(random(rnd, c.outShape()));
         int v = LaneLoads.V, pq = 64;
@@ -448,7 +451,7 @@ class CpuConvTest {
     void laneFilterGradientAcrossImageChunksMatchesNaive() {
         Random rnd = new Random(13);
         Case c = new Case(2, 64, 64, 64, 3, 3, 3, Conv2dSpec.of(1, 1, 1));
-        ConvGeometry g = new ConvGeometry(2, 64, 64, 64, 3, 3, 3, 64, 64, 1, 1, 1, 1, 1, 1);
+        ConvGeometry g = c.geometry();
         assertTrue(LaneFilterGradient.suits(g), "the lane path must take this geometry");
         double[] x = random(rnd, c.xShape()), gOut = random(rnd, c.outShape());
         float[] gW = new float[3 * 64 * 9];
