@@ -25,12 +25,18 @@ import jdk.incubator.vector.VectorSpecies;
  * block, and C is written once: 1.11-1.19x faster at 2048³, 1.03-1.10x at 1024³. The price is a whole-depth B
  * panel (hence {@code nc} shrinks as K grows) and packing A once per {@code jc}.
  *
- * <p>Threads: C is split once per call into one contiguous block of whole tiles per thread, along the longer of M
- * and N, and each thread claims a block and runs the whole blocked loop on it with its own packing buffers. That
- * costs one pool wake-up per call and no synchronisation inside; the price is that every thread packs the operand
- * it shares (all of op(A) for an N split), which is O(MK) against O(MNK/T) FMAs. A variant with one shared B
- * panel, dynamic row blocks and two barriers per K block measured no faster on a quiet machine and slower when
- * another process shared a core (a descheduled thread stalls every barrier); see benchmarks/README.md.
+ * <p>Threads: C is cut along the longer of M and N into blocks of whole tiles, and the threads claim the blocks
+ * from a counter, each running the blocked loop on its blocks with its own packing buffers. That costs one pool
+ * wake-up per call and no synchronisation inside; the price is that every thread packs the operand it shares:
+ * each B panel it works in, for a cut along M, which is O(NK) against O(MNK/T) FMAs. A block of columns packs all
+ * of op(A) again, so a cut along N (only when N is the longer side) is one block per thread and panel. Rows are cut
+ * into about {@link #CLAIMS_PER_THREAD} blocks per thread, claimed column panel by column panel so a thread packs
+ * each B panel once: a thread that another process slows on its core then does less of the work, where one fixed
+ * block each left the other thread waiting (on the AVX2 EPYC, paired over 15 rounds: 1.05x at 1024³, 1.08x at
+ * 2048³, 1.09x at 512³). Every C element is summed in the same order however C is cut, so results do not depend
+ * on the thread count. A variant with one shared B panel, dynamic row blocks and two barriers per K block
+ * measured no faster on a quiet machine and slower when another process shared a core (a descheduled thread
+ * stalls every barrier); see benchmarks/README.md.
  */
 final class GemmPacked {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -58,6 +64,8 @@ final class GemmPacked {
     static final int B_PANEL = 1 << 20;
     /** The widest C block (1024 columns), which bounds the accumulator (MC×NC×4 ≤ 1.1 MiB) when K is small. */
     static final int NC = 1024;
+    /** Row blocks of C per thread when the threads cut C along M (see the class comment). */
+    static final int CLAIMS_PER_THREAD = 8;
     /** Below this many multiply-adds (M·N·K) a second thread costs more to wake than it saves. */
     private static final long PARALLEL_MIN = 64L * 64 * 64;
 
@@ -98,54 +106,60 @@ final class GemmPacked {
                       float[] a, int offA, int lda, float[] b, int offB, int ldb,
                       float beta, float[] c, int offC, int ldc) {
         int threads = (long) m * n * k < PARALLEL_MIN ? 1 : CpuPool.threads();
+        int panel = Math.min(roundUp(n, NR), Math.clamp(B_PANEL / k / NR * NR, NR, NC));
         int tilesM = (m + MR - 1) / MR, tilesN = (n + NR - 1) / NR;
-        if (threads <= 1 || Math.max(tilesM, tilesN) < 2) {
-            blocked(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+        // Split the longer side, so that the operand every thread packs for itself is the smaller one. A column
+        // block packs all of op(A) again, so columns go one share per thread (in panels); a row block packs nothing
+        // that the thread's previous block in the same panel has not packed already.
+        int rowBlock = m, colBlock = panel;
+        if (threads > 1 && tilesN >= tilesM) {
+            colBlock = NR * Math.min(Math.ceilDiv(tilesN, threads), panel / NR);
+        } else if (threads > 1) {
+            rowBlock = MR * Math.clamp(tilesM / (threads * CLAIMS_PER_THREAD), 1, MC / MR);
+        }
+        AtomicInteger next = new AtomicInteger();
+        int blocks = ((m + rowBlock - 1) / rowBlock) * ((n + colBlock - 1) / colBlock);
+        if (threads <= 1 || blocks < 2) {
+            blocked(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc,
+                    rowBlock, colBlock, next);
         } else {
-            boolean splitN = tilesN >= tilesM;
-            int tiles = splitN ? tilesN : tilesM;
-            // The block is claimed, not assigned: when the worker wakes late (its core is busy), the caller, done
-            // with its own block, takes the worker's too instead of idling.
-            AtomicInteger next = new AtomicInteger();
-            CpuPool.parallelFor(threads, 1, (t0, t1) -> {
-                for (int part; (part = next.getAndIncrement()) < threads; ) {
-                    int lo = (int) ((long) tiles * part / threads), hi = (int) ((long) tiles * (part + 1) / threads);
-                    if (splitN) {
-                        int j0 = lo * NR, j1 = Math.min(n, hi * NR);
-                        blocked(transA, transB, m, j1 - j0, k, alpha, a, offA, lda, b, offB + (transB ? j0 * ldb : j0),
-                                ldb, beta, c, offC + j0, ldc);
-                    } else {
-                        int i0 = lo * MR, i1 = Math.min(m, hi * MR);
-                        blocked(transA, transB, i1 - i0, n, k, alpha, a, offA + (transA ? i0 : i0 * lda), lda,
-                                b, offB, ldb, beta, c, offC + i0 * ldc, ldc);
-                    }
-                }
-            });
+            int rows = rowBlock, cols = colBlock;
+            CpuPool.parallelFor(Math.min(threads, blocks), 1, (t0, t1) -> blocked(transA, transB, m, n, k, alpha,
+                    a, offA, lda, b, offB, ldb, beta, c, offC, ldc, rows, cols, next));
         }
     }
 
-    /** The single-threaded blocked loop nest over the whole {@code m×n} block of C (see the class comment). */
+    /**
+     * The blocked loop nest (see the class comment) over the blocks of C this thread claims from {@code next}:
+     * {@code rowBlock × colBlock} each, column block after column block, so that consecutive claims share the
+     * packed B panel.
+     */
     private static void blocked(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                 float[] a, int offA, int lda, float[] b, int offB, int ldb,
-                                float beta, float[] c, int offC, int ldc) {
-        int ncMax = Math.min(roundUp(n, NR), Math.clamp(B_PANEL / k / NR * NR, NR, NC));
-        int kcMax = Math.min(KC, k), mcMax = Math.min(MC, roundUp(m, MR));
+                                float beta, float[] c, int offC, int ldc, int rowBlock, int colBlock,
+                                AtomicInteger next) {
+        int kcMax = Math.min(KC, k), mcMax = Math.min(MC, roundUp(rowBlock, MR));
         Buffers buf = BUFFERS.get();
-        if (buf.b.length < ncMax * k) {
-            buf.b = new float[ncMax * k];
+        if (buf.b.length < colBlock * k) {
+            buf.b = new float[colBlock * k];
         }
         if (buf.a.length < mcMax * kcMax) {
             buf.a = new float[mcMax * kcMax];
         }
-        if (buf.acc.length < mcMax * ncMax) {
-            buf.acc = new float[mcMax * ncMax];
+        if (buf.acc.length < mcMax * colBlock) {
+            buf.acc = new float[mcMax * colBlock];
         }
         float[] pa = buf.a, pb = buf.b, acc = buf.acc;
-        for (int jc = 0; jc < n; jc += ncMax) {
-            int nc = Math.min(ncMax, n - jc);
-            packB(transB, b, offB + (transB ? jc * ldb : jc), ldb, k, nc, pb);
-            for (int ic = 0; ic < m; ic += MC) {
-                int mc = Math.min(MC, m - ic), tilesM = (mc + MR - 1) / MR;
+        int blocksM = (m + rowBlock - 1) / rowBlock, blocks = blocksM * ((n + colBlock - 1) / colBlock);
+        for (int claim, packed = -1; (claim = next.getAndIncrement()) < blocks; ) {
+            int jc = claim / blocksM * colBlock, nc = Math.min(colBlock, n - jc);
+            int i0 = claim % blocksM * rowBlock, i1 = Math.min(m, i0 + rowBlock);
+            if (jc != packed) {
+                packB(transB, b, offB + (transB ? jc * ldb : jc), ldb, k, nc, pb);
+                packed = jc;
+            }
+            for (int ic = i0; ic < i1; ic += MC) {
+                int mc = Math.min(MC, i1 - ic), tilesM = (mc + MR - 1) / MR;
                 for (int pc = 0; pc < k; pc += KC) {
                     int kc = Math.min(KC, k - pc);
                     packA(transA, a, offA + (transA ? pc * lda + ic : ic * lda + pc), lda, mc, kc, pa);

@@ -112,6 +112,31 @@ class CpuGemmTest {
         int n = 2 * CpuPool.threads() * panel + 24;
         check(false, false, 20, n, k, 1f, 0.5f, 24);
         check(true, true, 20, n, k, 1f, 0f, 25);
+        // Tall and deep: the threads claim row blocks in two column panels, each packing both panels of B.
+        check(false, false, 400, 2 * panel - 7, k, 1f, 0.5f, 26);
+    }
+
+    /**
+     * Each C element is summed in the same order however the call cuts C between threads: the whole product, row
+     * slices and column slices (each its own call, cut its own way) agree bit for bit.
+     */
+    @Test
+    void resultsDoNotDependOnHowCIsCut() {
+        Random rnd = new Random(27);
+        int m = 203, n = 150, k = 2 * GemmPacked.KC + 9;
+        float[] a = random(rnd, m * k), b = random(rnd, k * n);
+        float[] whole = new float[m * n], rows = new float[m * n], cols = new float[m * n];
+        CpuGemm.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, whole, 0, n);
+        for (int i0 = 0; i0 < m; i0 += 7) {
+            int h = Math.min(7, m - i0);
+            CpuGemm.sgemm(false, false, h, n, k, 1f, a, i0 * k, k, b, 0, n, 0f, rows, i0 * n, n);
+        }
+        for (int j0 = 0; j0 < n; j0 += 24) {
+            int w = Math.min(24, n - j0);
+            CpuGemm.sgemm(false, false, m, w, k, 1f, a, 0, k, b, j0, n, 0f, cols, j0, n);
+        }
+        assertArrayEquals(whole, rows);
+        assertArrayEquals(whole, cols);
     }
 
     @Test
