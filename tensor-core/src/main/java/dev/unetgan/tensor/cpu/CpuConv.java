@@ -10,9 +10,11 @@ import dev.unetgan.tensor.NDArray;
  * CPU 2-D convolution (cross-correlation, as PyTorch). The F32 paths are implicit GEMMs over the whole batch
  * ({@link ConvGemm}), with no column matrix in memory:
  * <ul>
- *   <li>forward: {@link ForwardConv}, {@code out[K, N·PQ] = W[K, CRS]·col[CRS, N·PQ] + bias};</li>
+ *   <li>forward: {@link ForwardConv}, {@code out[K, N·PQ] = W[K, CRS]·col[CRS, N·PQ] + bias}; 3×3 convs at stride
+ *       1 with enough channels run by {@link Winograd} instead, 16 GEMMs with 2.25x fewer multiply-adds;</li>
  *   <li>backward-data at stride 1 (and at least {@link ConvGemm#MR} input channels): the forward conv of the output
- *       gradient with the weight transposed and flipped ({@link ConvGeometry#stride1Adjoint()}); at larger strides,
+ *       gradient with the weight transposed and flipped ({@link ConvGeometry#stride1Adjoint()}), by Winograd where
+ *       that conv suits it; at larger strides,
  *       per image {@code col = Wᵀ·gOut} then col2im ({@link Im2col}), images spread over the threads;</li>
  *   <li>backward-filter: {@link FilterGradient}, one GEMM whose depth runs over every pixel of every image; at
  *       stride 1 with few input or output channels, {@link LaneFilterGradient}, vectors along the pixels with no
@@ -40,8 +42,12 @@ final class CpuConv {
                     CpuStorage.of(out));
             return;
         }
-        ForwardConv.compute(g, CpuStorage.f32(x), CpuStorage.f32(w), bias == null ? null : CpuStorage.f32(bias),
-                CpuStorage.f32(out));
+        float[] xs = CpuStorage.f32(x), ws = CpuStorage.f32(w), bs = bias == null ? null : CpuStorage.f32(bias);
+        if (Winograd.suits(g)) {
+            Winograd.forward(g, xs, ws, bs, CpuStorage.f32(out));
+        } else {
+            ForwardConv.compute(g, xs, ws, bs, CpuStorage.f32(out));
+        }
     }
 
     /** {@code gi [N,C,H,W]}: the gradient w.r.t. the input, from {@code g [N,K,P,Q]} and {@code w [K,C,R,S]}. */
@@ -53,6 +59,10 @@ final class CpuConv {
         }
         float[] gs = CpuStorage.f32(g), ws = CpuStorage.f32(w), is = CpuStorage.f32(gi);
         // With fewer input channels than a register tile has rows, the flipped conv would waste most of its FMAs.
+        if (geo.strideH() == 1 && geo.strideW() == 1 && Winograd.suits(geo.stride1Adjoint())) {
+            Winograd.backwardData(geo, gs, ws, is);
+            return;
+        }
         if (geo.strideH() == 1 && geo.strideW() == 1 && geo.c() >= ConvGemm.MR) {
             ForwardConv.backwardData(geo, gs, ws, is);
             return;

@@ -350,6 +350,37 @@ class CpuConvTest {
     }
 
     /**
+     * The 3×3 stride-1 convs with at least {@link Winograd#MIN_CHANNELS} channels both ways run by Winograd's
+     * F(2×2, 3×3): forward and backward-data (its flipped adjoint) against the naive loops at the sweep's F32
+     * tolerance. Rows of 4V - 1 or 4V - 3 pixels (two vectors of tiles, the last tile half outside; the spare
+     * columns of the rounded-up row), odd output heights, with paddings 0-2 (2: the adjoint crops), different paddings along H and W, one and three
+     * images, and a single output row.
+     */
+    @Test
+    void winogradConvMatchesNaive() {
+        Random rnd = new Random(31);
+        int ch = Winograd.MIN_CHANNELS, v = LaneLoads.V;
+        List<Case> cases = new ArrayList<>();
+        for (int pad = 0; pad <= 2; pad++) {
+            // Output width 4V - 1, or 4V - 3 without padding, so that the input (backward-data's output) is as wide.
+            int w = (pad == 0 ? 4 * v - 3 : 4 * v - 1) + 2 - 2 * pad;
+            cases.add(new Case(3, ch, 7, w, ch + 3, 3, 3, Conv2dSpec.of(1, pad, 1)));
+            cases.add(new Case(1, ch + 5, 8 - 2 * pad, w, ch, 3, 3, Conv2dSpec.of(1, pad, 1)));
+        }
+        cases.add(new Case(2, ch, 3, 4 * v - 1, ch, 3, 3, Conv2dSpec.of(1, 0, 1)));
+        cases.add(new Case(2, ch, 6, 4 * v - 3, ch, 3, 3, new Conv2dSpec(1, 1, 0, 2, 1, 1)));
+        for (Case g : cases) {
+            assertTrue(Winograd.suits(g.geometry()) && Winograd.suits(g.geometry().stride1Adjoint()), g.toString());
+            double[] x = random(rnd, g.xShape()), w = random(rnd, g.wShape());
+            double[] b = random(rnd, Shape.of(g.k())), gOut = random(rnd, g.outShape());
+            Results r = run(g, x, w, b, gOut, DType.F32, false);
+            assertClose("forward " + g, naiveForward(g, x, w, b), r.out(), 2e-5);
+            assertClose("forward without bias " + g, naiveForward(g, x, w, null), r.outNoBias(), 2e-5);
+            assertClose("backwardData " + g, naiveBackwardData(g, gOut, w), r.gIn(), 2e-5);
+        }
+    }
+
+    /**
      * Backward-filter with at least 64 input channels, where a B sliver (64 columns with AVX-512, 16 with AVX2) is
      * consecutive channels of one tap and is packed as whole runs: 64 channels (every sliver one run) and 72 (runs,
      * and slivers that span two taps, for either sliver width), at stride 1 and at stride 2 with dilation 2; F32

@@ -1,0 +1,338 @@
+package dev.unetgan.tensor.cpu;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * conv2d forward (F32) for 3×3 kernels at stride 1 and dilation 1 by Winograd's minimal filtering F(2×2, 3×3)
+ * (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016). Each 2×2 block of output pixels
+ * ("tile") is {@code Y = Aᵀ·[Σ_c (G·g·Gᵀ) ⊙ (Bᵀ·d·B)]·A}, from the 4×4 input patch {@code d} under it and the
+ * 3×3 filter {@code g}: the multiply-adds over channels are 16 per tile instead of 36, 2.25x fewer. Those sums are
+ * 16 GEMMs, one per element ξ of the 4×4 transformed tile:
+ * <pre>
+ *   U[ξ] [K × C]      = (G·w[k,c]·Gᵀ)[ξ]                 weights, once per call
+ *   V[ξ] [C × tiles]  = (Bᵀ·d[n,c,tile]·B)[ξ]            input patches, tiles of all images side by side
+ *   M[ξ] [K × tiles]  = U[ξ]·V[ξ]                        {@link CpuGemm#sgemm}
+ *   out[n,k,tile]     = Aᵀ·M[·][k,tile]·A + bias[k]
+ * </pre>
+ * The transforms only add and halve; they run vectorised along a row of tiles, from input rows split into their
+ * even and odd columns (a tile's four columns are then two consecutive even and two consecutive odd ones).
+ * Backward-data at stride 1 is the forward conv of the output gradient under {@link ConvGeometry#stride1Adjoint()},
+ * and runs here too, reading the weight transposed and flipped.
+ *
+ * <p>Rounding differs from the direct sum: the transformed values are sums of up to 9 products, and the output
+ * transform adds 9 of the GEMM's sums; on the conv sweep the results stay within the tests' 2e-5 relative
+ * tolerance. Deterministic: every sum is in a fixed order.
+ */
+final class Winograd {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int V = S.length();
+    /** Elements of a transformed tile. */
+    private static final int XI = 16;
+    /**
+     * The fewest input and output channels for which the GEMMs' savings outweigh the transforms, whose cost does not
+     * shrink with the channel count.
+     */
+    static final int MIN_CHANNELS = 32;
+    /** Columns (tiles) of one GEMM block: enough that packing U[ξ] again per block stays a few percent. */
+    private static final int GEMM_COLUMNS = 512;
+
+    private Winograd() {
+    }
+
+    /**
+     * Whether geometry {@code g} runs here: 3×3, stride 1, dilation 1, enough channels both ways, and rows of tiles
+     * that whole vectors cover with at most a quarter to spare (narrower outputs would waste GEMM columns).
+     */
+    static boolean suits(ConvGeometry g) {
+        int tilesQ = (g.q() + 1) / 2;
+        return g.r() == 3 && g.s() == 3 && g.strideH() == 1 && g.strideW() == 1 && g.dilH() == 1 && g.dilW() == 1
+                && g.c() >= MIN_CHANNELS && g.k() >= MIN_CHANNELS && g.p() > 0 && g.q() > 0
+                && rowTiles(g) * 4 <= tilesQ * 5;
+    }
+
+    /**
+     * GEMM columns per row of tiles: the tiles of one output row pair, rounded up to whole vectors, so the transforms
+     * run unmasked (a masked store costs several plain ones on AMD); the spare columns are computed and dropped.
+     */
+    private static int rowTiles(ConvGeometry g) {
+        return ((g.q() + 1) / 2 + V - 1) / V * V;
+    }
+
+    /** {@code out [N,K,P,Q] = conv(x [N,C,H,W], w [K,C,3,3]) + bias [K]} ({@code bias} may be null). */
+    static void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] out) {
+        run(g, x, w, false, bias, out);
+    }
+
+    /**
+     * Backward-data of the stride-1 conv with geometry {@code g}: {@code gIn [N,C,H,W]} from {@code gOut [N,K,P,Q]}
+     * and {@code w [K,C,3,3]}. Requires {@code suits(g.stride1Adjoint())}.
+     */
+    static void backwardData(ConvGeometry g, float[] gOut, float[] w, float[] gIn) {
+        run(g.stride1Adjoint(), gOut, w, true, null, gIn);
+    }
+
+    private static void run(ConvGeometry g, float[] x, float[] w, boolean adjoint, float[] bias, float[] out) {
+        int k = g.k(), c = g.c(), tilesP = (g.p() + 1) / 2, tilesQ = (g.q() + 1) / 2;
+        int tiles = g.n() * tilesP * rowTiles(g);
+        // The 16 planes of each operand are written (or read) side by side, 16 streams: plane strides that are not
+        // a multiple of 1 KiB keep them out of each other's cache sets (a 256-channel layer's weight planes, 256 KiB
+        // apart, made the weight transform 9% of its forward).
+        int uPlane = ForwardConv.planeStride(k * c), vPlane = ForwardConv.planeStride(c * tiles);
+        int mPlane = ForwardConv.planeStride(k * tiles);
+        float[] u = BufferPool.takeFloats(XI * uPlane);
+        float[] v = BufferPool.takeFloats(XI * vPlane);
+        float[] m = BufferPool.takeFloats(XI * mPlane);
+        try {
+            eachClaimed(k, (kk, none) -> transformWeights(g, w, adjoint, kk, u, uPlane), () -> null);
+            eachClaimed(g.n() * c, (i, rows) -> transformInput(g, x, i / c, i % c, tilesP, tilesQ, rows, v, tiles,
+                    vPlane), () -> new Rows(tilesQ));
+            // The 16 GEMMs in column blocks, one block per claim: a GEMM called on a pool thread runs on that
+            // thread, so the blocks of all 16 even out across the threads in one wake-up (16 two-thread calls each
+            // left one thread waiting at its end).
+            int blocks = Math.ceilDiv(tiles, GEMM_COLUMNS);
+            eachClaimed(XI * blocks, (unit, none) -> {
+                int xi = unit / blocks, j0 = unit % blocks * GEMM_COLUMNS, cols = Math.min(GEMM_COLUMNS, tiles - j0);
+                CpuGemm.sgemm(false, false, k, cols, c, 1f, u, xi * uPlane, c, v, xi * vPlane + j0, tiles,
+                        0f, m, xi * mPlane + j0, tiles);
+            }, () -> null);
+            eachClaimed(g.n() * k, (i, rows) -> transformOutput(g, m, i / k, i % k, tilesP, tilesQ, bias, rows, out,
+                    tiles, mPlane), () -> new Rows(tilesQ));
+        } finally {
+            BufferPool.give(m);
+            BufferPool.give(v);
+            BufferPool.give(u);
+        }
+    }
+
+    /** One unit of work, with its thread's scratch. */
+    private interface Unit<T> {
+        void run(int unit, T scratch);
+    }
+
+    /**
+     * Runs {@code body} for units {@code [0, units)} on the pool's threads, each claiming one unit at a time from a
+     * counter, so a thread slowed by another process on its core does fewer; {@code scratch} is made once per thread.
+     */
+    private static <T> void eachClaimed(int units, Unit<T> body, Supplier<T> scratch) {
+        AtomicInteger next = new AtomicInteger();
+        CpuPool.parallelFor(Math.min(units, CpuPool.threads()), 1, (t0, t1) -> {
+            T mine = scratch.get();
+            for (int unit; (unit = next.getAndIncrement()) < units; ) {
+                body.run(unit, mine);
+            }
+        });
+    }
+
+    /**
+     * {@code U[ξ][k][c] = (G·g·Gᵀ)[ξ]} for output channel {@code k} and every c, with
+     * {@code G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1]}. The filter g is {@code w[k,c]}, or for the adjoint {@code w[c,k]}
+     * flipped in both axes.
+     */
+    private static void transformWeights(ConvGeometry g, float[] w, boolean adjoint, int k, float[] u, int plane) {
+        int kk = g.k(), cc = g.c();
+        for (int c = 0; c < cc; c++) {
+            // Tap t of the filter is w[from + step·t].
+            int from = adjoint ? (c * kk + k) * 9 + 8 : (k * cc + c) * 9, step = adjoint ? -1 : 1;
+            int at = k * cc + c;
+            // G·g, column by column (j = 0, 1, 2): rows a = 0..3 are g0, ½(g0+g1+g2), ½(g0-g1+g2), g2.
+            float g00 = w[from], g10 = w[from + 3 * step], g20 = w[from + 6 * step];
+            float g01 = w[from + step], g11 = w[from + 4 * step], g21 = w[from + 7 * step];
+            float g02 = w[from + 2 * step], g12 = w[from + 5 * step], g22 = w[from + 8 * step];
+            row(g00, g01, g02, u, at, plane);
+            row(0.5f * (g00 + g10 + g20), 0.5f * (g01 + g11 + g21), 0.5f * (g02 + g12 + g22), u, at + 4 * plane,
+                    plane);
+            row(0.5f * (g00 - g10 + g20), 0.5f * (g01 - g11 + g21), 0.5f * (g02 - g12 + g22), u, at + 8 * plane,
+                    plane);
+            row(g20, g21, g22, u, at + 12 * plane, plane);
+        }
+    }
+
+    /** Row {@code (r0, r1, r2)} of G·g times Gᵀ: four elements, stored {@code plane} apart from {@code u[at]}. */
+    private static void row(float r0, float r1, float r2, float[] u, int at, int plane) {
+        u[at] = r0;
+        u[at + plane] = 0.5f * (r0 + r1 + r2);
+        u[at + 2 * plane] = 0.5f * (r0 - r1 + r2);
+        u[at + 3 * plane] = r2;
+    }
+
+    /** One thread's scratch: four rows split into even and odd columns, each {@code tilesQ + 1} long, padded to V. */
+    private static final class Rows {
+        final float[][] even = new float[4][];
+        final float[][] odd = new float[4][];
+
+        Rows(int tilesQ) {
+            int len = (tilesQ + 1 + V) / V * V + V;
+            for (int i = 0; i < 4; i++) {
+                even[i] = new float[len];
+                odd[i] = new float[len];
+            }
+        }
+
+        /** Rows 2 and 3 become rows 0 and 1 (and the old rows 0 and 1 the scratch for the next two). */
+        void advance() {
+            for (float[][] r : new float[][][] {even, odd}) {
+                float[] r0 = r[0], r1 = r[1];
+                r[0] = r[2];
+                r[1] = r[3];
+                r[2] = r0;
+                r[3] = r1;
+            }
+        }
+    }
+
+    /**
+     * {@code V[ξ][c][tile] = (Bᵀ·d·B)[ξ]} for every tile of image {@code n}, channel {@code c}, with
+     * {@code Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]}; the patch of tile (ty, tx) is input rows
+     * {@code 2ty - padH + [0, 4)} and columns {@code 2tx - padW + [0, 4)}, zero outside the input.
+     */
+    private static void transformInput(ConvGeometry g, float[] x, int n, int c, int tilesP, int tilesQ, Rows rows,
+                                       float[] v, int tiles, int plane) {
+        int src = (n * g.c() + c) * g.hw();
+        for (int ty = 0; ty < tilesP; ty++) {
+            // Consecutive rows of tiles share two input rows: move those down and split only the two new ones.
+            if (ty > 0) {
+                rows.advance();
+            }
+            for (int i = ty == 0 ? 0 : 2; i < 4; i++) {
+                split(x, src, g.h(), g.w(), 2 * ty + i - g.padH(), -g.padW(), tilesQ + 1, rows.even[i], rows.odd[i]);
+            }
+            int dst = c * tiles + (n * tilesP + ty) * rowTiles(g);
+            float[] e0 = rows.even[0], e1 = rows.even[1], e2 = rows.even[2], e3 = rows.even[3];
+            float[] o0 = rows.odd[0], o1 = rows.odd[1], o2 = rows.odd[2], o3 = rows.odd[3];
+            for (int tx = 0; tx < tilesQ; tx += V) {
+                // The tile's columns 2tx, 2tx+1, 2tx+2, 2tx+3 are even[tx], odd[tx], even[tx+1], odd[tx+1]; Bᵀ·d
+                // combines rows (r0 - r2, r1 + r2, r2 - r1, r1 - r3), then ·B those four columns the same way.
+                FloatVector a0 = FloatVector.fromArray(S, e0, tx), a1 = FloatVector.fromArray(S, e1, tx);
+                FloatVector a2 = FloatVector.fromArray(S, e2, tx), a3 = FloatVector.fromArray(S, e3, tx);
+                FloatVector b0 = FloatVector.fromArray(S, o0, tx), b1 = FloatVector.fromArray(S, o1, tx);
+                FloatVector b2 = FloatVector.fromArray(S, o2, tx), b3 = FloatVector.fromArray(S, o3, tx);
+                FloatVector c0 = FloatVector.fromArray(S, e0, tx + 1), c1 = FloatVector.fromArray(S, e1, tx + 1);
+                FloatVector c2 = FloatVector.fromArray(S, e2, tx + 1), c3 = FloatVector.fromArray(S, e3, tx + 1);
+                FloatVector d0 = FloatVector.fromArray(S, o0, tx + 1), d1 = FloatVector.fromArray(S, o1, tx + 1);
+                FloatVector d2 = FloatVector.fromArray(S, o2, tx + 1), d3 = FloatVector.fromArray(S, o3, tx + 1);
+                // Spelled out: a helper taking vectors, if C2 declines to inline it, boxes every one of them.
+                int at = dst + tx;
+                FloatVector t0 = a0.sub(a2), t1 = b0.sub(b2), t2 = c0.sub(c2), t3 = d0.sub(d2);
+                t0.sub(t2).intoArray(v, at);
+                t1.add(t2).intoArray(v, at + plane);
+                t2.sub(t1).intoArray(v, at + 2 * plane);
+                t1.sub(t3).intoArray(v, at + 3 * plane);
+                t0 = a1.add(a2);
+                t1 = b1.add(b2);
+                t2 = c1.add(c2);
+                t3 = d1.add(d2);
+                t0.sub(t2).intoArray(v, at + 4 * plane);
+                t1.add(t2).intoArray(v, at + 5 * plane);
+                t2.sub(t1).intoArray(v, at + 6 * plane);
+                t1.sub(t3).intoArray(v, at + 7 * plane);
+                t0 = a2.sub(a1);
+                t1 = b2.sub(b1);
+                t2 = c2.sub(c1);
+                t3 = d2.sub(d1);
+                t0.sub(t2).intoArray(v, at + 8 * plane);
+                t1.add(t2).intoArray(v, at + 9 * plane);
+                t2.sub(t1).intoArray(v, at + 10 * plane);
+                t1.sub(t3).intoArray(v, at + 11 * plane);
+                t0 = a1.sub(a3);
+                t1 = b1.sub(b3);
+                t2 = c1.sub(c3);
+                t3 = d1.sub(d3);
+                t0.sub(t2).intoArray(v, at + 12 * plane);
+                t1.add(t2).intoArray(v, at + 13 * plane);
+                t2.sub(t1).intoArray(v, at + 14 * plane);
+                t1.sub(t3).intoArray(v, at + 15 * plane);
+            }
+        }
+    }
+
+    /**
+     * Input row {@code ih} of the {@code h × w} plane at {@code x[src]}, from column {@code offset} on, split:
+     * {@code even[j] = row[offset + 2j]}, {@code odd[j] = row[offset + 2j + 1]} for {@code j < count}, zero outside
+     * the plane.
+     */
+    private static void split(float[] x, int src, int h, int w, int ih, int offset, int count, float[] even,
+                              float[] odd) {
+        if (ih < 0 || ih >= h) {
+            java.util.Arrays.fill(even, 0, count, 0f);
+            java.util.Arrays.fill(odd, 0, count, 0f);
+            return;
+        }
+        int row = src + ih * w;
+        // Pairs wholly inside the row: j with 0 <= offset + 2j and offset + 2j + 1 < w.
+        int j0 = Math.clamp(Math.ceilDiv(-offset, 2), 0, count), j1 = Math.clamp((w - 1 - offset) / 2, j0, count);
+        if (w - 1 - offset < 0) {
+            j1 = j0;
+        }
+        for (int j = 0; j < count; j++) {
+            if (j == j0) {
+                for (int a = row + offset + 2 * j; j < j1; j++, a += 2) {
+                    even[j] = x[a];
+                    odd[j] = x[a + 1];
+                }
+                if (j == count) {
+                    break;
+                }
+            }
+            int c0 = offset + 2 * j, c1 = c0 + 1;
+            even[j] = c0 >= 0 && c0 < w ? x[row + c0] : 0f;
+            odd[j] = c1 >= 0 && c1 < w ? x[row + c1] : 0f;
+        }
+    }
+
+    /**
+     * {@code out[n,k] = Aᵀ·M·A + bias[k]} for every tile of image {@code n}, channel {@code k}, with
+     * {@code Aᵀ = [1 1 1 0; 0 1 -1 -1]}; pixels past the output's edge (a last half tile) are dropped.
+     */
+    private static void transformOutput(ConvGeometry g, float[] m, int n, int k, int tilesP, int tilesQ,
+                                        float[] bias, Rows rows, float[] out, int tiles, int plane) {
+        FloatVector b = FloatVector.broadcast(S, bias == null ? 0f : bias[k]);
+        int p = g.p(), q = g.q(), dst = (n * g.k() + k) * g.pq();
+        for (int ty = 0; ty < tilesP; ty++) {
+            int src = k * tiles + (n * tilesP + ty) * rowTiles(g);
+            for (int tx = 0; tx < tilesQ; tx += V) {
+                // Aᵀ·M: rows 0 and 1 of the output tile are m0 + m1 + m2 and m1 - m2 - m3 down each column of
+                // the transformed tile; ·A then combines the four columns the same way.
+                int at = src + tx;
+                FloatVector m00 = FloatVector.fromArray(S, m, at);
+                FloatVector m01 = FloatVector.fromArray(S, m, at + plane);
+                FloatVector m02 = FloatVector.fromArray(S, m, at + 2 * plane);
+                FloatVector m03 = FloatVector.fromArray(S, m, at + 3 * plane);
+                FloatVector m10 = FloatVector.fromArray(S, m, at + 4 * plane);
+                FloatVector m11 = FloatVector.fromArray(S, m, at + 5 * plane);
+                FloatVector m12 = FloatVector.fromArray(S, m, at + 6 * plane);
+                FloatVector m13 = FloatVector.fromArray(S, m, at + 7 * plane);
+                FloatVector m20 = FloatVector.fromArray(S, m, at + 8 * plane);
+                FloatVector m21 = FloatVector.fromArray(S, m, at + 9 * plane);
+                FloatVector m22 = FloatVector.fromArray(S, m, at + 10 * plane);
+                FloatVector m23 = FloatVector.fromArray(S, m, at + 11 * plane);
+                FloatVector m30 = FloatVector.fromArray(S, m, at + 12 * plane);
+                FloatVector m31 = FloatVector.fromArray(S, m, at + 13 * plane);
+                FloatVector m32 = FloatVector.fromArray(S, m, at + 14 * plane);
+                FloatVector m33 = FloatVector.fromArray(S, m, at + 15 * plane);
+                FloatVector t0 = m00.add(m10).add(m20), t1 = m01.add(m11).add(m21);
+                FloatVector t2 = m02.add(m12).add(m22), t3 = m03.add(m13).add(m23);
+                FloatVector u0 = m10.sub(m20).sub(m30), u1 = m11.sub(m21).sub(m31);
+                FloatVector u2 = m12.sub(m22).sub(m32), u3 = m13.sub(m23).sub(m33);
+                t0.add(t1).add(t2).add(b).intoArray(rows.even[0], tx);
+                t1.sub(t2).sub(t3).add(b).intoArray(rows.odd[0], tx);
+                u0.add(u1).add(u2).add(b).intoArray(rows.even[1], tx);
+                u1.sub(u2).sub(u3).add(b).intoArray(rows.odd[1], tx);
+            }
+            for (int i = 0; i < 2 && 2 * ty + i < p; i++) {
+                int row = dst + (2 * ty + i) * q;
+                float[] even = rows.even[i], odd = rows.odd[i];
+                int tx = 0;
+                for (int o = row; tx < q / 2; tx++, o += 2) {
+                    out[o] = even[tx];
+                    out[o + 1] = odd[tx];
+                }
+                if (tx < tilesQ) {
+                    out[row + 2 * tx] = even[tx];
+                }
+            }
+        }
+    }
+}
