@@ -58,11 +58,11 @@ final class CpuConv {
             return;
         }
         float[] gs = CpuStorage.f32(g), ws = CpuStorage.f32(w), is = CpuStorage.f32(gi);
-        // With fewer input channels than a register tile has rows, the flipped conv would waste most of its FMAs.
         if (geo.strideH() == 1 && geo.strideW() == 1 && Winograd.suits(geo.stride1Adjoint())) {
             Winograd.backwardData(geo, gs, ws, is);
             return;
         }
+        // With fewer input channels than a register tile has rows, the flipped conv would waste most of its FMAs.
         if (geo.strideH() == 1 && geo.strideW() == 1 && geo.c() >= ConvGemm.MR) {
             ForwardConv.backwardData(geo, gs, ws, is);
             return;

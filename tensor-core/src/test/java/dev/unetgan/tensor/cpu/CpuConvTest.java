@@ -353,8 +353,8 @@ class CpuConvTest {
      * The 3×3 stride-1 convs with at least {@link Winograd#MIN_CHANNELS} channels both ways run by Winograd's
      * F(2×2, 3×3): forward and backward-data (its flipped adjoint) against the naive loops at the sweep's F32
      * tolerance. Rows of 4V - 1 or 4V - 3 pixels (two vectors of tiles, the last tile half outside; the spare
-     * columns of the rounded-up row), odd output heights, with paddings 0-2 (2: the adjoint crops), different paddings along H and W, one and three
-     * images, and a single output row.
+     * columns of the rounded-up row), odd output heights, paddings 0-3 (3: the adjoint's padding is negative),
+     * different paddings along H and W, one to three images, and a single output row.
      */
     @Test
     void winogradConvMatchesNaive() {
@@ -369,6 +369,8 @@ class CpuConvTest {
         }
         cases.add(new Case(2, ch, 3, 4 * v - 1, ch, 3, 3, Conv2dSpec.of(1, 0, 1)));
         cases.add(new Case(2, ch, 6, 4 * v - 3, ch, 3, 3, new Conv2dSpec(1, 1, 0, 2, 1, 1)));
+        // Padding 3, past the kernel's reach: the adjoint's padding is -1 and crops.
+        cases.add(new Case(1, ch, 5, 4 * v - 5, ch + 1, 3, 3, Conv2dSpec.of(1, 3, 1)));
         for (Case g : cases) {
             assertTrue(Winograd.suits(g.geometry()) && Winograd.suits(g.geometry().stride1Adjoint()), g.toString());
             double[] x = random(rnd, g.xShape()), w = random(rnd, g.wShape());
