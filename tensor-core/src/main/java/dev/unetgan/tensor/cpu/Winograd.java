@@ -25,7 +25,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Rounding differs from the direct sum: U sums up to 9 weights scaled by ½ or ¼, V sums or subtracts 4 inputs,
  * and the output transform adds 9 of the GEMM's sums. The error relative to {@code 1 + |result|} grows with the
  * channels about as a direct float sum's does (a review measured 1.2e-5 at 128 channels and 7e-5 at 512, against
- * 1.2e-5 and 6.1e-5 for the direct sum). Deterministic: every sum is in a fixed order. Which convs take this path
+ * 2.2e-5 and 6.1e-5 for the direct sum). Deterministic: every sum is in a fixed order. Which convs take this path
  * depends on the vector width ({@link #suits}), so two machines may round a layer differently.
  */
 final class Winograd {
