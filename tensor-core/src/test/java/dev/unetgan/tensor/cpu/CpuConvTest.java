@@ -431,6 +431,13 @@ class CpuConvTest {
         }
     }
 
+    /** The geometry of {@code c}, which the lane path must take. */
+    private static ConvGeometry laneGeometry(Case c) {
+        ConvGeometry g = c.geometry();
+        assertTrue(LaneFilterGradient.suits(g), "the lane path must take " + c);
+        return g;
+    }
+
     /**
      * LaneFilterGradient's exact summation order, bit for bit, with both tiles and on every call, from the first
      * (interpreted) to those after C2 compiled it: lane l of each accumulator adds the pixels {@code ≡ l (mod V)},
@@ -442,8 +449,7 @@ class CpuConvTest {
     void laneFilterGradientFollowsItsSummationOrderExactly() {
         Random rnd = new Random(19);
         Case c = new Case(2, 3, 8, 8, 7, 3, 3, Conv2dSpec.of(1, 1, 1));
-        ConvGeometry g = c.geometry();
-        assertTrue(LaneFilterGradient.suits(g), "the lane path must take this geometry");
+        ConvGeometry g = laneGeometry(c);
         float[] x = toFloats(random(rnd, c.xShape())), gOut = toFloats(random(rnd, c.outShape()));
         int v = LaneLoads.V, pq = 64;
         float[] expected = new float[7 * 27];
@@ -484,8 +490,7 @@ class CpuConvTest {
     void laneFilterGradientAcrossImageChunksMatchesNaive() {
         Random rnd = new Random(13);
         Case c = new Case(2, 64, 64, 64, 3, 3, 3, Conv2dSpec.of(1, 1, 1));
-        ConvGeometry g = c.geometry();
-        assertTrue(LaneFilterGradient.suits(g), "the lane path must take this geometry");
+        ConvGeometry g = laneGeometry(c);
         double[] x = random(rnd, c.xShape()), gOut = random(rnd, c.outShape());
         float[] gW = new float[3 * 64 * 9];
         for (LaneFilterGradient.Tile tile : LaneFilterGradient.Tile.values()) {
