@@ -40,6 +40,12 @@ final class Winograd {
     static final int MIN_CHANNELS = 32;
     /** Columns (tiles) of one GEMM block: enough that packing U[ξ] again per block stays a few percent. */
     private static final int GEMM_COLUMNS = 512;
+    /**
+     * The most floats that the transformed input and the GEMMs' output each take: a batch runs in groups of images
+     * that fit, so these buffers stay this small whatever the batch (a 64-channel 128×128 layer at batch 50 would take
+     * 0.8 GiB each). Batch 8 of the discriminator's 64-channel 64×64 layer is one group.
+     */
+    static final int PLANES_MAX = 1 << 23;
 
     private Winograd() {
     }
@@ -47,12 +53,12 @@ final class Winograd {
     /**
      * Whether geometry {@code g} runs here: 3×3, stride 1, dilation 1, enough channels both ways, rows of tiles that
      * whole vectors cover with at most a quarter of the row's tiles to spare (narrower outputs would waste GEMM
-     * columns; with 8-float vectors, output widths 13-16, 25-32, 39-48, ...), and transformed planes that int
-     * indices can address.
+     * columns; with 8-float vectors, output widths 13-16, 25-32, 39-48, ...), and one image's transformed planes
+     * (the least that {@link #run} groups) in reach of int indices.
      */
     static boolean suits(ConvGeometry g) {
         int tilesQ = (g.q() + 1) / 2;
-        long planes = (long) XI * Math.max(g.c(), g.k()) * g.n() * ((g.p() + 1) / 2) * rowTiles(g);
+        long planes = (long) XI * Math.max(g.c(), g.k()) * ((g.p() + 1) / 2) * rowTiles(g);
         return g.r() == 3 && g.s() == 3 && g.strideH() == 1 && g.strideW() == 1 && g.dilH() == 1 && g.dilW() == 1
                 && g.c() >= MIN_CHANNELS && g.k() >= MIN_CHANNELS && g.p() > 0 && g.q() > 0
                 && rowTiles(g) * 4 <= tilesQ * 5 && planes + XI * 16L <= Integer.MAX_VALUE - 8;
@@ -68,7 +74,7 @@ final class Winograd {
 
     /** {@code out [N,K,P,Q] = conv(x [N,C,H,W], w [K,C,3,3]) + bias [K]} ({@code bias} may be null). */
     static void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] out) {
-        run(g, x, w, false, bias, out);
+        run(g, x, w, false, bias, out, PLANES_MAX);
     }
 
     /**
@@ -76,12 +82,19 @@ final class Winograd {
      * and {@code w [K,C,3,3]}. Requires {@code suits(g.stride1Adjoint())}.
      */
     static void backwardData(ConvGeometry g, float[] gOut, float[] w, float[] gIn) {
-        run(g.stride1Adjoint(), gOut, w, true, null, gIn);
+        run(g.stride1Adjoint(), gOut, w, true, null, gIn, PLANES_MAX);
     }
 
-    private static void run(ConvGeometry g, float[] x, float[] w, boolean adjoint, float[] bias, float[] out) {
+    /**
+     * The forward conv with geometry {@code g}, or with {@code adjoint} its form for backward-data (the weight read
+     * transposed and flipped), in groups of images whose transformed input and output take at most
+     * {@code planesMax} floats each (at least one image). The groups change no result.
+     */
+    static void run(ConvGeometry g, float[] x, float[] w, boolean adjoint, float[] bias, float[] out, int planesMax) {
         int k = g.k(), c = g.c(), tilesP = (g.p() + 1) / 2, tilesQ = (g.q() + 1) / 2;
-        int tiles = g.n() * tilesP * rowTiles(g);
+        int imageTiles = tilesP * rowTiles(g);
+        int group = (int) Math.clamp(planesMax / ((long) XI * Math.max(k, c) * imageTiles), 1, g.n());
+        int tiles = group * imageTiles;
         // The 16 planes of each operand are written (or read) side by side, 16 streams: plane strides that are not
         // a multiple of 1 KiB keep them out of each other's cache sets (a 256-channel layer's weight planes, 256 KiB
         // apart, made the weight transform 9% of its forward).
@@ -92,24 +105,36 @@ final class Winograd {
         float[] m = BufferPool.takeFloats(XI * mPlane);
         try {
             eachClaimed(k, (kk, none) -> transformWeights(g, w, adjoint, kk, u, uPlane), () -> null);
-            eachClaimed(g.n() * c, (i, rows) -> transformInput(g, x, i / c, i % c, tilesP, tilesQ, rows, v, tiles,
-                    vPlane), () -> new Rows(tilesQ));
-            // The 16 GEMMs in column blocks, one block per claim: a GEMM called on a pool thread runs on that
-            // thread, so the blocks of all 16 even out across the threads in one wake-up (16 two-thread calls each
-            // left one thread waiting at its end).
-            int blocks = Math.ceilDiv(tiles, GEMM_COLUMNS);
-            eachClaimed(XI * blocks, (unit, none) -> {
-                int xi = unit / blocks, j0 = unit % blocks * GEMM_COLUMNS, cols = Math.min(GEMM_COLUMNS, tiles - j0);
-                CpuGemm.sgemm(false, false, k, cols, c, 1f, u, xi * uPlane, c, v, xi * vPlane + j0, tiles,
-                        0f, m, xi * mPlane + j0, tiles);
-            }, () -> null);
-            eachClaimed(g.n() * k, (i, rows) -> transformOutput(g, m, i / k, i % k, tilesP, tilesQ, bias, rows, out,
-                    tiles, mPlane), () -> new Rows(tilesQ));
+            for (int first = 0; first < g.n(); first += group) {
+                int images = Math.min(group, g.n() - first), columns = images * imageTiles;
+                Planes vs = new Planes(v, vPlane, tiles, first), ms = new Planes(m, mPlane, tiles, first);
+                eachClaimed(images * c, (i, rows) -> transformInput(g, x, vs.first() + i / c, i % c, tilesP, tilesQ,
+                        rows, vs), () -> new Rows(tilesQ));
+                // The 16 GEMMs in column blocks, one block per claim: a GEMM called on a pool thread runs on that
+                // thread, so the blocks of all 16 even out across the threads in one wake-up (16 two-thread calls
+                // each left one thread waiting at its end).
+                int blocks = Math.ceilDiv(columns, GEMM_COLUMNS);
+                eachClaimed(XI * blocks, (unit, none) -> {
+                    int xi = unit / blocks, j0 = unit % blocks * GEMM_COLUMNS;
+                    CpuGemm.sgemm(false, false, k, Math.min(GEMM_COLUMNS, columns - j0), c, 1f, u, xi * uPlane, c,
+                            v, xi * vPlane + j0, tiles, 0f, m, xi * mPlane + j0, tiles);
+                }, () -> null);
+                eachClaimed(images * k, (i, rows) -> transformOutput(g, ms, vs.first() + i / k, i % k, tilesP,
+                        tilesQ, bias, rows, out), () -> new Rows(tilesQ));
+            }
         } finally {
             BufferPool.give(m);
             BufferPool.give(v);
             BufferPool.give(u);
         }
+    }
+
+    /**
+     * The 16 transformed planes of an operand, {@code plane} apart in {@code a}. A plane's rows are {@code ld} long:
+     * the tiles of images {@code first}, {@code first + 1}, ..., image by image, each {@link #rowTiles} per row of
+     * tiles.
+     */
+    private record Planes(float[] a, int plane, int ld, int first) {
     }
 
     /** One unit of work, with its thread's scratch. */
@@ -194,8 +219,9 @@ final class Winograd {
      * {@code 2ty - padH + [0, 4)} and columns {@code 2tx - padW + [0, 4)}, zero outside the input.
      */
     private static void transformInput(ConvGeometry g, float[] x, int n, int c, int tilesP, int tilesQ, Rows rows,
-                                       float[] v, int tiles, int plane) {
-        int src = (n * g.c() + c) * g.hw();
+                                       Planes to) {
+        int src = (n * g.c() + c) * g.hw(), plane = to.plane();
+        float[] v = to.a();
         for (int ty = 0; ty < tilesP; ty++) {
             // Consecutive rows of tiles share two input rows: move those down and split only the two new ones.
             if (ty > 0) {
@@ -204,7 +230,7 @@ final class Winograd {
             for (int i = ty == 0 ? 0 : 2; i < 4; i++) {
                 split(x, src, g.h(), g.w(), 2 * ty + i - g.padH(), -g.padW(), tilesQ + 1, rows.even[i], rows.odd[i]);
             }
-            int dst = c * tiles + (n * tilesP + ty) * rowTiles(g);
+            int dst = c * to.ld() + ((n - to.first()) * tilesP + ty) * rowTiles(g);
             float[] e0 = rows.even[0], e1 = rows.even[1], e2 = rows.even[2], e3 = rows.even[3];
             float[] o0 = rows.odd[0], o1 = rows.odd[1], o2 = rows.odd[2], o3 = rows.odd[3];
             for (int tx = 0; tx < tilesQ; tx += V) {
@@ -294,12 +320,14 @@ final class Winograd {
      * {@code out[n,k] = Aᵀ·M·A + bias[k]} for every tile of image {@code n}, channel {@code k}, with
      * {@code Aᵀ = [1 1 1 0; 0 1 -1 -1]}; pixels past the output's edge (a last half tile) are dropped.
      */
-    private static void transformOutput(ConvGeometry g, float[] m, int n, int k, int tilesP, int tilesQ,
-                                        float[] bias, Rows rows, float[] out, int tiles, int plane) {
+    private static void transformOutput(ConvGeometry g, Planes from, int n, int k, int tilesP, int tilesQ,
+                                        float[] bias, Rows rows, float[] out) {
+        float[] m = from.a();
+        int plane = from.plane();
         FloatVector b = FloatVector.broadcast(S, bias == null ? 0f : bias[k]);
         int p = g.p(), q = g.q(), dst = (n * g.k() + k) * g.pq();
         for (int ty = 0; ty < tilesP; ty++) {
-            int src = k * tiles + (n * tilesP + ty) * rowTiles(g);
+            int src = k * from.ld() + ((n - from.first()) * tilesP + ty) * rowTiles(g);
             for (int tx = 0; tx < tilesQ; tx += V) {
                 // Aᵀ·M: rows 0 and 1 of the output tile are m0 + m1 + m2 and m1 - m2 - m3 down each column of
                 // the transformed tile; ·A then combines the four columns the same way.

@@ -383,6 +383,31 @@ class CpuConvTest {
     }
 
     /**
+     * Winograd in groups of images (a budget for the transformed planes below the batch's) gives bit for bit what the
+     * whole batch at once gives, forward and backward-data: groups of one, and of two with the last one partial.
+     */
+    @Test
+    void winogradGroupsOfImagesChangeNoResult() {
+        Random rnd = new Random(5);
+        int ch = Winograd.MIN_CHANNELS, v = LaneLoads.V;
+        Case c = new Case(3, ch + 1, 6, 4 * v - 1, ch, 3, 3, Conv2dSpec.of(1, 1, 1));
+        // One image's planes: 16 of them, (ch + 1) rows each (the larger channel count), 3 rows of tiles of 2V.
+        int image = 16 * (ch + 1) * 3 * 2 * v;
+        float[] x = toFloats(random(rnd, c.xShape())), w = toFloats(random(rnd, c.wShape()));
+        float[] gOut = toFloats(random(rnd, c.outShape()));
+        for (boolean adjoint : new boolean[] {false, true}) {
+            ConvGeometry g = adjoint ? c.geometry().stride1Adjoint() : c.geometry();
+            float[] in = adjoint ? gOut : x, whole = new float[adjoint ? x.length : gOut.length];
+            Winograd.run(g, in, w, adjoint, null, whole, Winograd.PLANES_MAX);
+            for (int budget : new int[] {1, image * 5 / 2}) {
+                float[] grouped = new float[whole.length];
+                Winograd.run(g, in, w, adjoint, null, grouped, budget);
+                assertArrayEquals(whole, grouped, "adjoint " + adjoint + ", budget " + budget);
+            }
+        }
+    }
+
+    /**
      * Backward-filter with at least 64 input channels, where a B sliver (64 columns with AVX-512, 16 with AVX2) is
      * consecutive channels of one tap and is packed as whole runs: 64 channels (every sliver one run) and 72 (runs,
      * and slivers that span two taps, for either sliver width), at stride 1 and at stride 2 with dilation 2; F32
