@@ -109,6 +109,38 @@ final class GemmPacked {
     static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int offA, int lda, float[] b, int offB, int ldb,
                       float beta, float[] c, int offC, int ldc) {
+        run(transA, false, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+    }
+
+    /**
+     * {@link #sgemm} with A given already packed, {@link #packedSize}(m, k) floats from {@code a[offA]} laid out as
+     * {@link #packedAt} says: for an A that is made (not read) right before the call, so that no copy of it is packed
+     * again. Requires {@code m, n, k > 0}.
+     */
+    static void sgemmPackedA(int m, int n, int k, float alpha, float[] a, int offA, boolean transB, float[] b,
+                             int offB, int ldb, float beta, float[] c, int offC, int ldc) {
+        run(false, true, transB, m, n, k, alpha, a, offA, 0, b, offB, ldb, beta, c, offC, ldc);
+    }
+
+    /** Floats of an m×k A packed for {@link #sgemmPackedA}: its rows rounded up to whole slivers. */
+    static int packedSize(int m, int k) {
+        return roundUp(m, MR) * k;
+    }
+
+    /**
+     * Where element (i, d) of an m×k A lies when packed for {@link #sgemmPackedA}: depth blocks of {@link #KC} one
+     * after another; in each, the MR-row slivers of all rows in order; in a sliver, the MR values (rows past m zero)
+     * of one depth step after another. Within a depth block, the next d is MR floats on and the next row 1 float on,
+     * except from one sliver to the next.
+     */
+    static int packedAt(int i, int d, int m, int k) {
+        int pc = d / KC * KC;
+        return pc * roundUp(m, MR) + i / MR * MR * Math.min(KC, k - pc) + (d - pc) * MR + i % MR;
+    }
+
+    private static void run(boolean transA, boolean packedA, boolean transB, int m, int n, int k, float alpha,
+                            float[] a, int offA, int lda, float[] b, int offB, int ldb,
+                            float beta, float[] c, int offC, int ldc) {
         int threads = (long) m * n * k < PARALLEL_MIN ? 1 : CpuPool.threads();
         int panel = Math.min(roundUp(n, NR), Math.clamp(B_PANEL / k / NR * NR, NR, NC));
         int tilesM = (m + MR - 1) / MR, tilesN = (n + NR - 1) / NR;
@@ -124,12 +156,12 @@ final class GemmPacked {
         AtomicInteger next = new AtomicInteger();
         int blocks = ((m + rowBlock - 1) / rowBlock) * ((n + colBlock - 1) / colBlock);
         if (threads <= 1 || blocks < 2) {
-            blocked(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc,
+            blocked(transA, packedA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc,
                     rowBlock, colBlock, next);
         } else {
             int rows = rowBlock, cols = colBlock;
-            CpuPool.parallelFor(Math.min(threads, blocks), 1, (t0, t1) -> blocked(transA, transB, m, n, k, alpha,
-                    a, offA, lda, b, offB, ldb, beta, c, offC, ldc, rows, cols, next));
+            CpuPool.parallelFor(Math.min(threads, blocks), 1, (t0, t1) -> blocked(transA, packedA, transB, m, n, k,
+                    alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc, rows, cols, next));
         }
     }
 
@@ -138,7 +170,7 @@ final class GemmPacked {
      * {@code rowBlock × colBlock} each, column block after column block, so that consecutive claims share the
      * packed B panel.
      */
-    private static void blocked(boolean transA, boolean transB, int m, int n, int k, float alpha,
+    private static void blocked(boolean transA, boolean packedA, boolean transB, int m, int n, int k, float alpha,
                                 float[] a, int offA, int lda, float[] b, int offB, int ldb,
                                 float beta, float[] c, int offC, int ldc, int rowBlock, int colBlock,
                                 AtomicInteger next) {
@@ -166,11 +198,16 @@ final class GemmPacked {
                 int mc = Math.min(MC, i1 - ic), tilesM = (mc + MR - 1) / MR;
                 for (int pc = 0; pc < k; pc += KC) {
                     int kc = Math.min(KC, k - pc);
-                    packA(transA, a, offA + (transA ? pc * lda + ic : ic * lda + pc), lda, mc, kc, pa);
+                    // The block's slivers, from pa[aAt] on.
+                    float[] aa = packedA ? a : pa;
+                    int aAt = packedA ? offA + packedAt(ic, pc, m, k) : 0;
+                    if (!packedA) {
+                        packA(transA, a, offA + (transA ? pc * lda + ic : ic * lda + pc), lda, mc, kc, pa);
+                    }
                     // Tile (s, t) of the block lives at (s·tilesM + t)·MR·NR: the order the loops visit them.
                     for (int jr = 0, at = 0; jr < nc; jr += NR) {
                         for (int t = 0; t < tilesM; t++, at += MR * NR) {
-                            MicroKernel.run(kc, pa, t * MR * kc, pb, jr * k + pc * NR, acc, at, pc > 0);
+                            MicroKernel.run(kc, aa, aAt + t * MR * kc, pb, jr * k + pc * NR, acc, at, pc > 0);
                         }
                     }
                 }

@@ -12,9 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  * 3×3 filter {@code g}: the multiply-adds over channels are 16 per tile instead of 36, 2.25x fewer. Those sums are
  * 16 GEMMs, one per element ξ of the 4×4 transformed tile:
  * <pre>
- *   U[ξ] [K × C]      = (G·w[k,c]·Gᵀ)[ξ]                 weights, once per call
+ *   U[ξ] [K × C]      = (G·w[k,c]·Gᵀ)[ξ]                 weights, once per call, written packed
  *   V[ξ] [C × tiles]  = (Bᵀ·d[n,c,tile]·B)[ξ]            input patches, tiles of all images side by side
- *   M[ξ] [K × tiles]  = U[ξ]·V[ξ]                        {@link CpuGemm#sgemm}
+ *   M[ξ] [K × tiles]  = U[ξ]·V[ξ]                        {@link GemmPacked#sgemmPackedA}
  *   out[n,k,tile]     = Aᵀ·M[·][k,tile]·A + bias[k]
  * </pre>
  * The transforms only add and halve; they run vectorised along a row of tiles, from input rows split into their
@@ -38,7 +38,10 @@ final class Winograd {
      * shrink with the channel count.
      */
     static final int MIN_CHANNELS = 32;
-    /** Columns (tiles) of one GEMM block: enough that packing U[ξ] again per block stays a few percent. */
+    /**
+     * Columns (tiles) of one GEMM block, the unit the threads claim. U[ξ] comes packed, so a block repacks nothing;
+     * 512 keeps a call's fixed costs small against its multiply-adds.
+     */
     private static final int GEMM_COLUMNS = 512;
     /**
      * The most floats that the transformed input and the GEMMs' output each take: a batch runs in groups of images
@@ -98,13 +101,15 @@ final class Winograd {
         // The 16 planes of each operand are written (or read) side by side, 16 streams: plane strides that are not
         // a multiple of 1 KiB keep them out of each other's cache sets (a 256-channel layer's weight planes, 256 KiB
         // apart, made the weight transform 9% of its forward).
-        int uPlane = ForwardConv.planeStride(k * c), vPlane = ForwardConv.planeStride(c * tiles);
+        int uPlane = ForwardConv.planeStride(GemmPacked.packedSize(k, c)), vPlane = ForwardConv.planeStride(c * tiles);
         int mPlane = ForwardConv.planeStride(k * tiles);
         float[] u = BufferPool.takeFloats(XI * uPlane);
         float[] v = BufferPool.takeFloats(XI * vPlane);
         float[] m = BufferPool.takeFloats(XI * mPlane);
         try {
-            eachClaimed(k, (kk, none) -> transformWeights(g, w, adjoint, kk, u, uPlane), () -> null);
+            int mr = GemmPacked.MR;
+            eachClaimed(Math.ceilDiv(k, mr), (t, none) -> transformWeights(g, w, adjoint, t * mr, u, uPlane),
+                    () -> null);
             for (int first = 0; first < g.n(); first += group) {
                 int images = Math.min(group, g.n() - first), columns = images * imageTiles;
                 Planes vs = new Planes(v, vPlane, tiles, first), ms = new Planes(m, mPlane, tiles, first);
@@ -116,7 +121,7 @@ final class Winograd {
                 int blocks = Math.ceilDiv(columns, GEMM_COLUMNS);
                 eachClaimed(XI * blocks, (unit, none) -> {
                     int xi = unit / blocks, j0 = unit % blocks * GEMM_COLUMNS;
-                    CpuGemm.sgemm(false, false, k, Math.min(GEMM_COLUMNS, columns - j0), c, 1f, u, xi * uPlane, c,
+                    GemmPacked.sgemmPackedA(k, Math.min(GEMM_COLUMNS, columns - j0), c, 1f, u, xi * uPlane, false,
                             v, xi * vPlane + j0, tiles, 0f, m, xi * mPlane + j0, tiles);
                 }, () -> null);
                 eachClaimed(images * k, (i, rows) -> transformOutput(g, ms, vs.first() + i / k, i % k, tilesP,
@@ -157,27 +162,39 @@ final class Winograd {
     }
 
     /**
-     * {@code U[ξ][k][c] = (G·g·Gᵀ)[ξ]} for output channel {@code k} and every c, with
-     * {@code G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1]}. The filter g is {@code w[k,c]}, or for the adjoint {@code w[c,k]}
-     * flipped in both axes.
+     * {@code U[ξ][k][c] = (G·g·Gᵀ)[ξ]} for the MR output channels from {@code k0} (one sliver of the GEMMs' A) and
+     * every c, with {@code G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1]}, written packed for
+     * {@link GemmPacked#sgemmPackedA}; channels past K are zero. The filter g is {@code w[k,c]}, or for the adjoint
+     * {@code w[c,k]} flipped in both axes.
      */
-    private static void transformWeights(ConvGeometry g, float[] w, boolean adjoint, int k, float[] u, int plane) {
+    private static void transformWeights(ConvGeometry g, float[] w, boolean adjoint, int k0, float[] u, int plane) {
         int kk = g.k(), cc = g.c();
         for (int c = 0; c < cc; c++) {
-            // Tap t of the filter is w[from + step·t].
-            int from = adjoint ? (c * kk + k) * 9 + 8 : (k * cc + c) * 9, step = adjoint ? -1 : 1;
-            int at = k * cc + c;
-            // G·g, column by column (j = 0, 1, 2): rows a = 0..3 are g0, ½(g0+g1+g2), ½(g0-g1+g2), g2.
-            float g00 = w[from], g10 = w[from + 3 * step], g20 = w[from + 6 * step];
-            float g01 = w[from + step], g11 = w[from + 4 * step], g21 = w[from + 7 * step];
-            float g02 = w[from + 2 * step], g12 = w[from + 5 * step], g22 = w[from + 8 * step];
-            row(g00, g01, g02, u, at, plane);
-            row(0.5f * (g00 + g10 + g20), 0.5f * (g01 + g11 + g21), 0.5f * (g02 + g12 + g22), u, at + 4 * plane,
-                    plane);
-            row(0.5f * (g00 - g10 + g20), 0.5f * (g01 - g11 + g21), 0.5f * (g02 - g12 + g22), u, at + 8 * plane,
-                    plane);
-            row(g20, g21, g22, u, at + 12 * plane, plane);
+            for (int k = k0, at = GemmPacked.packedAt(k0, c, kk, cc); k < k0 + GemmPacked.MR; k++, at++) {
+                if (k < kk) {
+                    transformFilter(w, adjoint ? (c * kk + k) * 9 + 8 : (k * cc + c) * 9, adjoint ? -1 : 1, u, at,
+                            plane);
+                } else {
+                    for (int xi = 0; xi < XI; xi++) {
+                        u[at + xi * plane] = 0f;
+                    }
+                }
+            }
         }
+    }
+
+    /**
+     * {@code u[at + ξ·plane] = (G·g·Gᵀ)[ξ]} for the 3×3 filter g whose tap t is {@code w[from + step·t]}.
+     */
+    private static void transformFilter(float[] w, int from, int step, float[] u, int at, int plane) {
+        // G·g, column by column (j = 0, 1, 2): rows a = 0..3 are g0, ½(g0+g1+g2), ½(g0-g1+g2), g2.
+        float g00 = w[from], g10 = w[from + 3 * step], g20 = w[from + 6 * step];
+        float g01 = w[from + step], g11 = w[from + 4 * step], g21 = w[from + 7 * step];
+        float g02 = w[from + 2 * step], g12 = w[from + 5 * step], g22 = w[from + 8 * step];
+        row(g00, g01, g02, u, at, plane);
+        row(0.5f * (g00 + g10 + g20), 0.5f * (g01 + g11 + g21), 0.5f * (g02 + g12 + g22), u, at + 4 * plane, plane);
+        row(0.5f * (g00 - g10 + g20), 0.5f * (g01 - g11 + g21), 0.5f * (g02 - g12 + g22), u, at + 8 * plane, plane);
+        row(g20, g21, g22, u, at + 12 * plane, plane);
     }
 
     /** Row {@code (r0, r1, r2)} of G·g times Gᵀ: four elements, stored {@code plane} apart from {@code u[at]}. */
