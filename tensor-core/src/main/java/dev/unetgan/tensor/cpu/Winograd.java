@@ -18,7 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  *   out[n,k,tile]     = Aᵀ·M[·][k,tile]·A + bias[k]
  * </pre>
  * The transforms only add and halve; they run vectorised along a row of tiles, from input rows split into their
- * even and odd columns (a tile's four columns are then two consecutive even and two consecutive odd ones).
+ * even and odd columns (a tile's four columns are then two consecutive even and two consecutive odd ones). Where a
+ * vector holds several rows of tiles (8×8 outputs: two rows of 4 tiles with 8 lanes), a band of that many rows lies
+ * side by side in one GEMM row of tiles, gathered from a padded copy of the input plane.
  * Backward-data at stride 1 is the forward conv of the output gradient under {@link ConvGeometry#stride1Adjoint()},
  * and runs here too, reading the weight transposed and flipped.
  *
@@ -54,25 +56,41 @@ final class Winograd {
     }
 
     /**
-     * Whether geometry {@code g} runs here: 3×3, stride 1, dilation 1, enough channels both ways, rows of tiles that
-     * whole vectors cover with at most a quarter of the row's tiles to spare (narrower outputs would waste GEMM
-     * columns; with 8-float vectors, output widths 13-16, 25-32, 39-48, ...), and one image's transformed planes
-     * (the least that {@link #run} groups) in reach of int indices.
+     * Whether geometry {@code g} runs here: 3×3, stride 1, dilation 1, enough channels both ways, GEMM columns of
+     * which at most a fifth are spare (with 8-float vectors: output widths 7-8, 13-16, 25-32, 39-48, ..., and heights
+     * whose bands of rows of tiles come out whole enough), and one image's transformed planes (the least that
+     * {@link #run} groups) in reach of int indices.
      */
     static boolean suits(ConvGeometry g) {
-        int tilesQ = (g.q() + 1) / 2;
-        long planes = (long) XI * Math.max(g.c(), g.k()) * ((g.p() + 1) / 2) * rowTiles(g);
+        long imageColumns = (long) bands(g) * bandColumns(g), planes = XI * Math.max(g.c(), g.k()) * imageColumns;
         return g.r() == 3 && g.s() == 3 && g.strideH() == 1 && g.strideW() == 1 && g.dilH() == 1 && g.dilW() == 1
                 && g.c() >= MIN_CHANNELS && g.k() >= MIN_CHANNELS && g.p() > 0 && g.q() > 0
-                && rowTiles(g) * 4 <= tilesQ * 5 && planes + XI * 16L <= Integer.MAX_VALUE - 8;
+                && imageColumns * 4 <= (long) tilesP(g) * tilesQ(g) * 5 && planes + XI * 16L <= Integer.MAX_VALUE - 8;
+    }
+
+    private static int tilesP(ConvGeometry g) {
+        return (g.p() + 1) / 2;
+    }
+
+    private static int tilesQ(ConvGeometry g) {
+        return (g.q() + 1) / 2;
+    }
+
+    /** Rows of tiles side by side in one GEMM row of tiles (a band): as many as fill a vector, at least one. */
+    private static int band(ConvGeometry g) {
+        return Math.clamp(V / tilesQ(g), 1, tilesP(g));
+    }
+
+    private static int bands(ConvGeometry g) {
+        return Math.ceilDiv(tilesP(g), band(g));
     }
 
     /**
-     * GEMM columns per row of tiles: the tiles of one output row pair, rounded up to whole vectors, so the transforms
-     * run unmasked (a masked store costs several plain ones on AMD); the spare columns are computed and dropped.
+     * GEMM columns per band: its tiles rounded up to whole vectors, so the transforms run unmasked (a masked store
+     * costs several plain ones on AMD); the spare columns are computed and dropped.
      */
-    private static int rowTiles(ConvGeometry g) {
-        return ((g.q() + 1) / 2 + V - 1) / V * V;
+    private static int bandColumns(ConvGeometry g) {
+        return Math.ceilDiv(band(g) * tilesQ(g), V) * V;
     }
 
     /** {@code out [N,K,P,Q] = conv(x [N,C,H,W], w [K,C,3,3]) + bias [K]} ({@code bias} may be null). */
@@ -94,10 +112,9 @@ final class Winograd {
      * {@code planesMax} floats each (at least one image). The groups change no result.
      */
     static void run(ConvGeometry g, float[] x, float[] w, boolean adjoint, float[] bias, float[] out, int planesMax) {
-        int k = g.k(), c = g.c(), tilesP = (g.p() + 1) / 2, tilesQ = (g.q() + 1) / 2;
-        int imageTiles = tilesP * rowTiles(g);
-        int group = (int) Math.clamp(planesMax / ((long) XI * Math.max(k, c) * imageTiles), 1, g.n());
-        int tiles = group * imageTiles;
+        int k = g.k(), c = g.c(), imageColumns = bands(g) * bandColumns(g);
+        int group = (int) Math.clamp(planesMax / ((long) XI * Math.max(k, c) * imageColumns), 1, g.n());
+        int tiles = group * imageColumns;
         // The 16 planes of each operand are written (or read) side by side, 16 streams: plane strides that are not
         // a multiple of 1 KiB keep them out of each other's cache sets (a 256-channel layer's weight planes, 256 KiB
         // apart, made the weight transform 9% of its forward).
@@ -111,10 +128,10 @@ final class Winograd {
             eachClaimed(Math.ceilDiv(k, mr), (t, none) -> transformWeights(g, w, adjoint, t * mr, u, uPlane),
                     () -> null);
             for (int first = 0; first < g.n(); first += group) {
-                int images = Math.min(group, g.n() - first), columns = images * imageTiles;
+                int images = Math.min(group, g.n() - first), columns = images * imageColumns;
                 Planes vs = new Planes(v, vPlane, tiles, first), ms = new Planes(m, mPlane, tiles, first);
-                eachClaimed(images * c, (i, rows) -> transformInput(g, x, vs.first() + i / c, i % c, tilesP, tilesQ,
-                        rows, vs), () -> new Rows(tilesQ));
+                eachClaimed(images * c, (i, rows) -> transformInput(g, x, vs.first() + i / c, i % c, rows, vs),
+                        () -> new Rows(g));
                 // The 16 GEMMs in column blocks, one block per claim: a GEMM called on a pool thread runs on that
                 // thread, so the blocks of all 16 even out across the threads in one wake-up (16 two-thread calls
                 // each left one thread waiting at its end).
@@ -124,8 +141,8 @@ final class Winograd {
                     GemmPacked.sgemmPackedA(k, Math.min(GEMM_COLUMNS, columns - j0), c, 1f, u, xi * uPlane, false,
                             v, xi * vPlane + j0, tiles, 0f, m, xi * mPlane + j0, tiles);
                 }, () -> null);
-                eachClaimed(images * k, (i, rows) -> transformOutput(g, ms, vs.first() + i / k, i % k, tilesP,
-                        tilesQ, bias, rows, out), () -> new Rows(tilesQ));
+                eachClaimed(images * k, (i, rows) -> transformOutput(g, ms, vs.first() + i / k, i % k, bias, rows,
+                        out), () -> new Rows(g));
             }
         } finally {
             BufferPool.give(m);
@@ -136,8 +153,7 @@ final class Winograd {
 
     /**
      * The 16 transformed planes of an operand, {@code plane} apart in {@code a}. A plane's rows are {@code ld} long:
-     * the tiles of images {@code first}, {@code first + 1}, ..., image by image, each {@link #rowTiles} per row of
-     * tiles.
+     * the tiles of images {@code first}, {@code first + 1}, ..., image by image, each {@link #bandColumns} per band.
      */
     private record Planes(float[] a, int plane, int ld, int first) {
     }
@@ -205,20 +221,58 @@ final class Winograd {
         u[at + 3 * plane] = r2;
     }
 
-    /** One thread's scratch: four rows split into even and odd columns, each {@code tilesQ + 1} long, padded to V. */
+    /**
+     * One thread's scratch: the four input rows under a band of tiles, split into even and odd columns (a tile's
+     * columns 0 and 1), and the same one tile on (its columns 2 and 3) at {@code next·[i][j + shift]}. For a band of
+     * one row of tiles that is the row itself one element on. A band of several rows of tiles is one vector, gathered
+     * through {@code index} from {@code padded}, a copy of the input plane with its padding, {@code width} wide.
+     */
     private static final class Rows {
         final float[][] even = new float[4][];
         final float[][] odd = new float[4][];
+        final float[][] evenNext;
+        final float[][] oddNext;
+        final int shift;
+        final float[] padded;
+        final int width;
+        /** Lane l of a band: row of tiles l / tilesQ, tile l % tilesQ (spare lanes read element 0). */
+        final int[] index = new int[V];
 
-        Rows(int tilesQ) {
-            int len = (tilesQ + 1 + V) / V * V + V;
+        Rows(ConvGeometry g) {
+            boolean banded = band(g) > 1;
+            evenNext = banded ? new float[4][] : even;
+            oddNext = banded ? new float[4][] : odd;
+            shift = banded ? 0 : 1;
             for (int i = 0; i < 4; i++) {
-                even[i] = new float[len];
-                odd[i] = new float[len];
+                even[i] = new float[bandColumns(g) + V];
+                odd[i] = new float[bandColumns(g) + V];
+                if (banded) {
+                    evenNext[i] = new float[V];
+                    oddNext[i] = new float[V];
+                }
+            }
+            int tilesQ = tilesQ(g);
+            width = 2 * tilesQ + 2;
+            padded = new float[banded ? (2 * bands(g) * band(g) + 2) * width : 0];
+            for (int l = 0; l < band(g) * tilesQ && banded; l++) {
+                index[l] = 2 * (l / tilesQ) * width + 2 * (l % tilesQ);
             }
         }
 
-        /** Rows 2 and 3 become rows 0 and 1 (and the old rows 0 and 1 the scratch for the next two). */
+        /**
+         * Copies plane {@code x[src]} of geometry {@code g} into {@code padded}: input pixel (ih, iw) to row
+         * {@code ih + padH}, column {@code iw + padW}. What lies outside the plane stays zero from the start.
+         */
+        void pad(ConvGeometry g, float[] x, int src) {
+            int iw0 = Math.max(0, -g.padW()), iw1 = Math.min(g.w(), width - g.padW());
+            int ih1 = Math.min(g.h(), padded.length / width - g.padH());
+            for (int ih = Math.max(0, -g.padH()); ih < ih1 && iw0 < iw1; ih++) {
+                System.arraycopy(x, src + ih * g.w() + iw0, padded, (ih + g.padH()) * width + iw0 + g.padW(),
+                        iw1 - iw0);
+            }
+        }
+
+        /** For a band of one row: rows 2 and 3 become rows 0 and 1 (the old rows 0 and 1 the scratch for the next). */
         void advance() {
             for (float[][] r : new float[][][] {even, odd}) {
                 float[] r0 = r[0], r1 = r[1];
@@ -233,34 +287,54 @@ final class Winograd {
     /**
      * {@code V[ξ][c][tile] = (Bᵀ·d·B)[ξ]} for every tile of image {@code n}, channel {@code c}, with
      * {@code Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]}; the patch of tile (ty, tx) is input rows
-     * {@code 2ty - padH + [0, 4)} and columns {@code 2tx - padW + [0, 4)}, zero outside the input.
+     * {@code 2ty - padH + [0, 4)} and columns {@code 2tx - padW + [0, 4)}, zero outside the input. Row of tiles
+     * {@code ty} is row {@code ty % band} of band {@code ty / band}, its tiles at {@code [ty % band · tilesQ, +tilesQ)}
+     * of the band's columns.
      */
-    private static void transformInput(ConvGeometry g, float[] x, int n, int c, int tilesP, int tilesQ, Rows rows,
-                                       Planes to) {
-        int src = (n * g.c() + c) * g.hw(), plane = to.plane();
+    private static void transformInput(ConvGeometry g, float[] x, int n, int c, Rows rows, Planes to) {
+        int src = (n * g.c() + c) * g.hw(), plane = to.plane(), tilesQ = tilesQ(g), band = band(g);
+        int bandColumns = bandColumns(g), bands = bands(g), shift = rows.shift;
         float[] v = to.a();
-        for (int ty = 0; ty < tilesP; ty++) {
-            // Consecutive rows of tiles share two input rows: move those down and split only the two new ones.
-            if (ty > 0) {
-                rows.advance();
+        if (band > 1) {
+            rows.pad(g, x, src);
+        }
+        for (int bb = 0; bb < bands; bb++) {
+            if (band > 1) {
+                // Patch row i of every tile in the band: its columns 0 to 3, one gather each.
+                for (int i = 0; i < 4; i++) {
+                    int at = (2 * bb * band + i) * rows.width;
+                    FloatVector.fromArray(S, rows.padded, at, rows.index, 0).intoArray(rows.even[i], 0);
+                    FloatVector.fromArray(S, rows.padded, at + 1, rows.index, 0).intoArray(rows.odd[i], 0);
+                    FloatVector.fromArray(S, rows.padded, at + 2, rows.index, 0).intoArray(rows.evenNext[i], 0);
+                    FloatVector.fromArray(S, rows.padded, at + 3, rows.index, 0).intoArray(rows.oddNext[i], 0);
+                }
+            } else {
+                // Consecutive rows of tiles share two input rows: move those down and split only the two new ones.
+                if (bb > 0) {
+                    rows.advance();
+                }
+                for (int i = bb == 0 ? 0 : 2; i < 4; i++) {
+                    split(x, src, g.h(), g.w(), 2 * bb + i - g.padH(), -g.padW(), tilesQ + 1, rows.even[i],
+                            rows.odd[i]);
+                }
             }
-            for (int i = ty == 0 ? 0 : 2; i < 4; i++) {
-                split(x, src, g.h(), g.w(), 2 * ty + i - g.padH(), -g.padW(), tilesQ + 1, rows.even[i], rows.odd[i]);
-            }
-            int dst = c * to.ld() + ((n - to.first()) * tilesP + ty) * rowTiles(g);
+            int dst = c * to.ld() + ((n - to.first()) * bands + bb) * bandColumns;
             float[] e0 = rows.even[0], e1 = rows.even[1], e2 = rows.even[2], e3 = rows.even[3];
             float[] o0 = rows.odd[0], o1 = rows.odd[1], o2 = rows.odd[2], o3 = rows.odd[3];
-            for (int tx = 0; tx < tilesQ; tx += V) {
-                // The tile's columns 2tx, 2tx+1, 2tx+2, 2tx+3 are even[tx], odd[tx], even[tx+1], odd[tx+1]; Bᵀ·d
+            float[] f0 = rows.evenNext[0], f1 = rows.evenNext[1], f2 = rows.evenNext[2], f3 = rows.evenNext[3];
+            float[] p0 = rows.oddNext[0], p1 = rows.oddNext[1], p2 = rows.oddNext[2], p3 = rows.oddNext[3];
+            for (int tx = 0; tx < bandColumns; tx += V) {
+                // The tile's columns 2tx, 2tx+1, 2tx+2, 2tx+3 are even[tx], odd[tx], evenNext[tx], oddNext[tx]; Bᵀ·d
                 // combines rows (r0 - r2, r1 + r2, r2 - r1, r1 - r3), then ·B those four columns the same way.
+                int tn = tx + shift;
                 FloatVector a0 = FloatVector.fromArray(S, e0, tx), a1 = FloatVector.fromArray(S, e1, tx);
                 FloatVector a2 = FloatVector.fromArray(S, e2, tx), a3 = FloatVector.fromArray(S, e3, tx);
                 FloatVector b0 = FloatVector.fromArray(S, o0, tx), b1 = FloatVector.fromArray(S, o1, tx);
                 FloatVector b2 = FloatVector.fromArray(S, o2, tx), b3 = FloatVector.fromArray(S, o3, tx);
-                FloatVector c0 = FloatVector.fromArray(S, e0, tx + 1), c1 = FloatVector.fromArray(S, e1, tx + 1);
-                FloatVector c2 = FloatVector.fromArray(S, e2, tx + 1), c3 = FloatVector.fromArray(S, e3, tx + 1);
-                FloatVector d0 = FloatVector.fromArray(S, o0, tx + 1), d1 = FloatVector.fromArray(S, o1, tx + 1);
-                FloatVector d2 = FloatVector.fromArray(S, o2, tx + 1), d3 = FloatVector.fromArray(S, o3, tx + 1);
+                FloatVector c0 = FloatVector.fromArray(S, f0, tn), c1 = FloatVector.fromArray(S, f1, tn);
+                FloatVector c2 = FloatVector.fromArray(S, f2, tn), c3 = FloatVector.fromArray(S, f3, tn);
+                FloatVector d0 = FloatVector.fromArray(S, p0, tn), d1 = FloatVector.fromArray(S, p1, tn);
+                FloatVector d2 = FloatVector.fromArray(S, p2, tn), d3 = FloatVector.fromArray(S, p3, tn);
                 // Spelled out: a helper taking vectors, if C2 declines to inline it, boxes every one of them; and
                 // Bᵀ down the rows first into scratch, then along them through one array helper, was 1.04-1.15x
                 // slower on the 128- and 256-channel layers (paired, two runs).
@@ -337,15 +411,15 @@ final class Winograd {
      * {@code out[n,k] = Aᵀ·M·A + bias[k]} for every tile of image {@code n}, channel {@code k}, with
      * {@code Aᵀ = [1 1 1 0; 0 1 -1 -1]}; pixels past the output's edge (a last half tile) are dropped.
      */
-    private static void transformOutput(ConvGeometry g, Planes from, int n, int k, int tilesP, int tilesQ,
-                                        float[] bias, Rows rows, float[] out) {
+    private static void transformOutput(ConvGeometry g, Planes from, int n, int k, float[] bias, Rows rows,
+                                        float[] out) {
         float[] m = from.a();
-        int plane = from.plane();
+        int plane = from.plane(), p = g.p(), q = g.q(), dst = (n * g.k() + k) * g.pq(), tilesP = tilesP(g);
+        int tilesQ = tilesQ(g), band = band(g), bands = bands(g), bandColumns = bandColumns(g);
         FloatVector b = FloatVector.broadcast(S, bias == null ? 0f : bias[k]);
-        int p = g.p(), q = g.q(), dst = (n * g.k() + k) * g.pq();
-        for (int ty = 0; ty < tilesP; ty++) {
-            int src = k * from.ld() + ((n - from.first()) * tilesP + ty) * rowTiles(g);
-            for (int tx = 0; tx < tilesQ; tx += V) {
+        for (int bb = 0; bb < bands; bb++) {
+            int src = k * from.ld() + ((n - from.first()) * bands + bb) * bandColumns;
+            for (int tx = 0; tx < bandColumns; tx += V) {
                 // Aᵀ·M: rows 0 and 1 of the output tile are m0 + m1 + m2 and m1 - m2 - m3 down each column of
                 // the transformed tile; ·A then combines the four columns the same way.
                 int at = src + tx;
@@ -374,16 +448,19 @@ final class Winograd {
                 u0.add(u1).add(u2).add(b).intoArray(rows.even[1], tx);
                 u1.sub(u2).sub(u3).add(b).intoArray(rows.odd[1], tx);
             }
-            for (int i = 0; i < 2 && 2 * ty + i < p; i++) {
-                int row = dst + (2 * ty + i) * q;
-                float[] even = rows.even[i], odd = rows.odd[i];
-                int tx = 0;
-                for (int o = row; tx < q / 2; tx++, o += 2) {
-                    out[o] = even[tx];
-                    out[o + 1] = odd[tx];
-                }
-                if (tx < tilesQ) {
-                    out[row + 2 * tx] = even[tx];
+            // Row of tiles ty of the band is at [ty·tilesQ, (ty + 1)·tilesQ) in it.
+            for (int ty = 0; ty < band && bb * band + ty < tilesP; ty++) {
+                for (int i = 0, y = 2 * (bb * band + ty); i < 2 && y + i < p; i++) {
+                    int row = dst + (y + i) * q, from0 = ty * tilesQ;
+                    float[] even = rows.even[i], odd = rows.odd[i];
+                    int tx = 0;
+                    for (int o = row; tx < q / 2; tx++, o += 2) {
+                        out[o] = even[from0 + tx];
+                        out[o + 1] = odd[from0 + tx];
+                    }
+                    if (tx < tilesQ) {
+                        out[row + 2 * tx] = even[from0 + tx];
+                    }
                 }
             }
         }

@@ -373,6 +373,11 @@ class CpuConvTest {
         cases.add(new Case(1, ch, 5, 4 * v - 5, ch + 1, 3, 3, Conv2dSpec.of(1, 3, 1)));
         // More input channels than one depth block of the packed weights (GemmPacked.KC), the last one partial.
         cases.add(new Case(1, GemmPacked.KC + 5, 4, 4 * v - 1, ch + 1, 3, 3, Conv2dSpec.of(1, 1, 1)));
+        // Output rows of V/2 tiles, two rows of tiles to a vector: bands whole, or the last one half (10 rows, 5
+        // rows of tiles), the last tile whole or half, and padding 2 along H with 1 along W.
+        cases.add(new Case(2, ch, 8, v, ch + 3, 3, 3, Conv2dSpec.of(1, 1, 1)));
+        cases.add(new Case(1, ch + 5, 10, v - 1, ch, 3, 3, Conv2dSpec.of(1, 1, 1)));
+        cases.add(new Case(1, ch, 8, v, ch, 3, 3, new Conv2dSpec(1, 1, 2, 1, 1, 1)));
         for (Case g : cases) {
             assertTrue(Winograd.suits(g.geometry()) && Winograd.suits(g.geometry().stride1Adjoint()), g.toString());
             double[] x = random(rnd, g.xShape()), w = random(rnd, g.wShape());
