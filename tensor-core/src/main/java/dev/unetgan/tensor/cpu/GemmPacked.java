@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <pre>
  *   for jc in N step nc:            pack op(B)[0..K, jc..] whole-depth, in NR-column slivers (B panel, L3)
  *     for ic in M step MC:          C block MC×nc, summed in a tile-ordered accumulator (L2)
- *       for pc in K step KC:        pack op(A)[ic.., pc..] into MR-row slivers (A block, L2)
+ *       for pc in K step KC:        pack op(A)[ic.., pc..] into MR-row slivers (A block, L2), unless A comes packed
  *         for jr in nc step NR:     one B sliver KC×NR stays in L1 ...
  *           for ir in MC step MR:   ... while the MR×NR register tile streams A slivers from L2
  *       store the accumulator into C once: alpha, beta, partial tiles
@@ -129,9 +129,9 @@ final class GemmPacked {
 
     /**
      * Where element (i, d) of an m×k A lies when packed for {@link #sgemmPackedA}: depth blocks of {@link #KC} one
-     * after another; in each, the MR-row slivers of all rows in order; in a sliver, the MR values (rows past m zero)
-     * of one depth step after another. Within a depth block, the next d is MR floats on and the next row 1 float on,
-     * except from one sliver to the next.
+     * after another; in each, the MR-row slivers of all rows in order; in a sliver, the MR values of one depth step
+     * after another. Within a depth block, the next d is MR floats on and the next row 1 float on, except from one
+     * sliver to the next. A last partial sliver's rows past m are computed and dropped, so they change no result.
      */
     static int packedAt(int i, int d, int m, int k) {
         int pc = d / KC * KC;
@@ -198,7 +198,8 @@ final class GemmPacked {
                 int mc = Math.min(MC, i1 - ic), tilesM = (mc + MR - 1) / MR;
                 for (int pc = 0; pc < k; pc += KC) {
                     int kc = Math.min(KC, k - pc);
-                    // The block's slivers, from pa[aAt] on.
+                    // The block's slivers, from aa[aAt] on (ic is a multiple of MR, as row blocks and MC are, so
+                    // packedAt(ic, pc) is where a packed A's first sliver of the block starts).
                     float[] aa = packedA ? a : pa;
                     int aAt = packedA ? offA + packedAt(ic, pc, m, k) : 0;
                     if (!packedA) {

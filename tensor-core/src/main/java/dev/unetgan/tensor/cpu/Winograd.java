@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * 16 GEMMs, one per element ξ of the 4×4 transformed tile:
  * <pre>
  *   U[ξ] [K × C]      = (G·w[k,c]·Gᵀ)[ξ]                 weights, once per call, written packed
- *   V[ξ] [C × tiles]  = (Bᵀ·d[n,c,tile]·B)[ξ]            input patches, tiles of all images side by side
+ *   V[ξ] [C × tiles]  = (Bᵀ·d[n,c,tile]·B)[ξ]            input patches, tiles of a group of images side by side
  *   M[ξ] [K × tiles]  = U[ξ]·V[ξ]                        {@link GemmPacked#sgemmPackedA}
  *   out[n,k,tile]     = Aᵀ·M[·][k,tile]·A + bias[k]
  * </pre>
@@ -41,14 +41,15 @@ final class Winograd {
      */
     static final int MIN_CHANNELS = 32;
     /**
-     * Columns (tiles) of one GEMM block, the unit the threads claim. U[ξ] comes packed, so a block repacks nothing;
-     * 512 keeps a call's fixed costs small against its multiply-adds.
+     * Columns (tiles) of one GEMM block, the unit the threads claim. U[ξ] comes packed, so a block repacks no A; 512
+     * keeps a call's fixed costs small against its multiply-adds.
      */
     private static final int GEMM_COLUMNS = 512;
     /**
-     * The most floats that the transformed input and the GEMMs' output each take: a batch runs in groups of images
-     * that fit, so these buffers stay this small whatever the batch (a 64-channel 128×128 layer at batch 50 would take
-     * 0.8 GiB each). Batch 8 of the discriminator's 64-channel 64×64 layer is one group.
+     * The most floats that the transformed input and the GEMMs' output each take, unless one image alone takes more: a
+     * batch runs in groups of images that fit (at least one), so these buffers do not grow with the batch (a 64-channel
+     * 128×128 layer at batch 50 would take 0.8 GiB each). Batch 8 of the discriminator's 64-channel 64×64 layer is one
+     * group.
      */
     static final int PLANES_MAX = 1 << 23;
 
@@ -57,40 +58,43 @@ final class Winograd {
 
     /**
      * Whether geometry {@code g} runs here: 3×3, stride 1, dilation 1, enough channels both ways, GEMM columns of
-     * which at most a fifth are spare (with 8-float vectors: output widths 7-8, 13-16, 25-32, 39-48, ..., and heights
-     * whose bands of rows of tiles come out whole enough), and one image's transformed planes (the least that
-     * {@link #run} groups) in reach of int indices.
+     * which at most a fifth are spare (with 8-float vectors: output widths 7-8, 13-16, 25-32, 39-48, ..., and
+     * narrower ones at some heights, where bands of rows of tiles come out whole enough), and transformed weights and
+     * one image's transformed planes (the least that {@link #run} groups) in reach of int indices.
      */
     static boolean suits(ConvGeometry g) {
-        long imageColumns = (long) bands(g) * bandColumns(g), planes = XI * Math.max(g.c(), g.k()) * imageColumns;
-        return g.r() == 3 && g.s() == 3 && g.strideH() == 1 && g.strideW() == 1 && g.dilH() == 1 && g.dilW() == 1
-                && g.c() >= MIN_CHANNELS && g.k() >= MIN_CHANNELS && g.p() > 0 && g.q() > 0
-                && imageColumns * 4 <= (long) tilesP(g) * tilesQ(g) * 5 && planes + XI * 16L <= Integer.MAX_VALUE - 8;
-    }
-
-    private static int tilesP(ConvGeometry g) {
-        return (g.p() + 1) / 2;
-    }
-
-    private static int tilesQ(ConvGeometry g) {
-        return (g.q() + 1) / 2;
-    }
-
-    /** Rows of tiles side by side in one GEMM row of tiles (a band): as many as fill a vector, at least one. */
-    private static int band(ConvGeometry g) {
-        return Math.clamp(V / tilesQ(g), 1, tilesP(g));
-    }
-
-    private static int bands(ConvGeometry g) {
-        return Math.ceilDiv(tilesP(g), band(g));
+        if (g.r() != 3 || g.s() != 3 || g.strideH() != 1 || g.strideW() != 1 || g.dilH() != 1 || g.dilW() != 1
+                || g.c() < MIN_CHANNELS || g.k() < MIN_CHANNELS || g.p() <= 0 || g.q() <= 0) {
+            return false;
+        }
+        Tiling t = Tiling.of(g);
+        long weights = XI * (long) Math.ceilDiv(g.k(), GemmPacked.MR) * GemmPacked.MR * g.c();
+        return (long) t.imageColumns() * 4 <= (long) t.tilesP() * t.tilesQ() * 5
+                && Math.max(imagePlanes(g), weights) + XI * 16L <= Integer.MAX_VALUE - 8;
     }
 
     /**
-     * GEMM columns per band: its tiles rounded up to whole vectors, so the transforms run unmasked (a masked store
-     * costs several plain ones on AMD); the spare columns are computed and dropped.
+     * How the output's tiles (2×2 pixels each, {@code tilesP × tilesQ} of them) lie in the GEMM columns: in bands of
+     * {@code band} rows of tiles side by side, {@code bands} of them, each {@code columns} wide. A band is one row of
+     * tiles, or as many as fill a vector where a row is shorter (8×8 outputs: two rows of 4 tiles to 8 lanes); its
+     * columns are its tiles rounded up to whole vectors, so that the transforms run unmasked (a masked store costs
+     * several plain ones on AMD), and the spare ones are computed and dropped.
      */
-    private static int bandColumns(ConvGeometry g) {
-        return Math.ceilDiv(band(g) * tilesQ(g), V) * V;
+    private record Tiling(int tilesP, int tilesQ, int band, int bands, int columns) {
+        /** Requires an output of at least one pixel. */
+        static Tiling of(ConvGeometry g) {
+            int tilesP = (g.p() + 1) / 2, tilesQ = (g.q() + 1) / 2, band = Math.clamp(V / tilesQ, 1, tilesP);
+            return new Tiling(tilesP, tilesQ, band, Math.ceilDiv(tilesP, band), Math.ceilDiv(band * tilesQ, V) * V);
+        }
+
+        int imageColumns() {
+            return bands * columns;
+        }
+    }
+
+    /** Floats of one image's 16 transformed planes of input or output, whichever has more channels. */
+    static long imagePlanes(ConvGeometry g) {
+        return (long) XI * Math.max(g.c(), g.k()) * Tiling.of(g).imageColumns();
     }
 
     /** {@code out [N,K,P,Q] = conv(x [N,C,H,W], w [K,C,3,3]) + bias [K]} ({@code bias} may be null). */
@@ -107,13 +111,16 @@ final class Winograd {
     }
 
     /**
-     * The forward conv with geometry {@code g}, or with {@code adjoint} its form for backward-data (the weight read
-     * transposed and flipped), in groups of images whose transformed input and output take at most
-     * {@code planesMax} floats each (at least one image). The groups change no result.
+     * {@code out [N,K,P,Q] = conv(x [N,C,H,W], w) + bias [K]} for geometry {@code g}, with {@code w [K,C,3,3]}; or
+     * with {@code adjoint}, where {@code g} is the {@link ConvGeometry#stride1Adjoint()} of a forward conv, the same
+     * with {@code w [C,K,3,3]} read transposed and flipped (backward-data: x is the output gradient, out the input
+     * gradient). Runs in groups of images whose transformed input and output take at most {@code planesMax} floats
+     * each (at least one image); the groups change no result. {@code bias} may be null.
      */
     static void run(ConvGeometry g, float[] x, float[] w, boolean adjoint, float[] bias, float[] out, int planesMax) {
-        int k = g.k(), c = g.c(), imageColumns = bands(g) * bandColumns(g);
-        int group = (int) Math.clamp(planesMax / ((long) XI * Math.max(k, c) * imageColumns), 1, g.n());
+        int k = g.k(), c = g.c();
+        Tiling t = Tiling.of(g);
+        int imageColumns = t.imageColumns(), group = Math.clamp(planesMax / imagePlanes(g), 1, g.n());
         int tiles = group * imageColumns;
         // The 16 planes of each operand are written (or read) side by side, 16 streams: plane strides that are not
         // a multiple of 1 KiB keep them out of each other's cache sets (a 256-channel layer's weight planes, 256 KiB
@@ -125,13 +132,13 @@ final class Winograd {
         float[] m = BufferPool.takeFloats(XI * mPlane);
         try {
             int mr = GemmPacked.MR;
-            eachClaimed(Math.ceilDiv(k, mr), (t, none) -> transformWeights(g, w, adjoint, t * mr, u, uPlane),
+            eachClaimed(Math.ceilDiv(k, mr), (s, none) -> transformWeights(g, w, adjoint, s * mr, u, uPlane),
                     () -> null);
             for (int first = 0; first < g.n(); first += group) {
                 int images = Math.min(group, g.n() - first), columns = images * imageColumns;
                 Planes vs = new Planes(v, vPlane, tiles, first), ms = new Planes(m, mPlane, tiles, first);
-                eachClaimed(images * c, (i, rows) -> transformInput(g, x, vs.first() + i / c, i % c, rows, vs),
-                        () -> new Rows(g));
+                eachClaimed(images * c, (i, rows) -> transformInput(g, t, x, vs.first() + i / c, i % c, rows, vs),
+                        () -> new Rows(t));
                 // The 16 GEMMs in column blocks, one block per claim: a GEMM called on a pool thread runs on that
                 // thread, so the blocks of all 16 even out across the threads in one wake-up (16 two-thread calls
                 // each left one thread waiting at its end).
@@ -141,8 +148,8 @@ final class Winograd {
                     GemmPacked.sgemmPackedA(k, Math.min(GEMM_COLUMNS, columns - j0), c, 1f, u, xi * uPlane, false,
                             v, xi * vPlane + j0, tiles, 0f, m, xi * mPlane + j0, tiles);
                 }, () -> null);
-                eachClaimed(images * k, (i, rows) -> transformOutput(g, ms, vs.first() + i / k, i % k, bias, rows,
-                        out), () -> new Rows(g));
+                eachClaimed(images * k, (i, rows) -> transformOutput(g, t, ms, vs.first() + i / k, i % k, bias, rows,
+                        out), () -> new float[4][t.columns() + V]);
             }
         } finally {
             BufferPool.give(m);
@@ -153,7 +160,7 @@ final class Winograd {
 
     /**
      * The 16 transformed planes of an operand, {@code plane} apart in {@code a}. A plane's rows are {@code ld} long:
-     * the tiles of images {@code first}, {@code first + 1}, ..., image by image, each {@link #bandColumns} per band.
+     * the tiles of images {@code first}, {@code first + 1}, ..., image by image, band by band ({@link Tiling}).
      */
     private record Planes(float[] a, int plane, int ld, int first) {
     }
@@ -180,8 +187,9 @@ final class Winograd {
     /**
      * {@code U[ξ][k][c] = (G·g·Gᵀ)[ξ]} for the MR output channels from {@code k0} (one sliver of the GEMMs' A) and
      * every c, with {@code G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1]}, written packed for
-     * {@link GemmPacked#sgemmPackedA}; channels past K are zero. The filter g is {@code w[k,c]}, or for the adjoint
-     * {@code w[c,k]} flipped in both axes.
+     * {@link GemmPacked#sgemmPackedA}. Channels past K are zeroed: the GEMM's tiles compute those rows and drop
+     * them, and a pooled buffer's leftovers there (NaN, subnormals) could slow the multiply-adds. The filter g is
+     * {@code w[k,c]}, or for the adjoint {@code w[c,k]} flipped in both axes.
      */
     private static void transformWeights(ConvGeometry g, float[] w, boolean adjoint, int k0, float[] u, int plane) {
         int kk = g.k(), cc = g.c();
@@ -222,10 +230,11 @@ final class Winograd {
     }
 
     /**
-     * One thread's scratch: the four input rows under a band of tiles, split into even and odd columns (a tile's
-     * columns 0 and 1), and the same one tile on (its columns 2 and 3) at {@code next·[i][j + shift]}. For a band of
-     * one row of tiles that is the row itself one element on. A band of several rows of tiles is one vector, gathered
-     * through {@code index} from {@code padded}, a copy of the input plane with its padding, {@code width} wide.
+     * One thread's scratch for the input transform: the four input rows under a band of tiles, split into even and
+     * odd columns ({@code even}, {@code odd}: each tile's columns 0 and 1), and its columns 2 and 3 ({@code evenNext},
+     * {@code oddNext}), read {@code shift} elements on. For a band of one row of tiles, those are the same rows one
+     * element on. A band of several rows of tiles is one vector, gathered from {@code padded}, a copy of the input
+     * plane with its padding, {@code width} wide.
      */
     private static final class Rows {
         final float[][] even = new float[4][];
@@ -235,27 +244,28 @@ final class Winograd {
         final int shift;
         final float[] padded;
         final int width;
-        /** Lane l of a band: row of tiles l / tilesQ, tile l % tilesQ (spare lanes read element 0). */
+        /** Lane l of a band: the offset in {@code padded} of row of tiles l / tilesQ, tile l % tilesQ (spare: 0). */
         final int[] index = new int[V];
 
-        Rows(ConvGeometry g) {
-            boolean banded = band(g) > 1;
+        Rows(Tiling t) {
+            boolean banded = t.band() > 1;
             evenNext = banded ? new float[4][] : even;
             oddNext = banded ? new float[4][] : odd;
             shift = banded ? 0 : 1;
             for (int i = 0; i < 4; i++) {
-                even[i] = new float[bandColumns(g) + V];
-                odd[i] = new float[bandColumns(g) + V];
+                even[i] = new float[t.columns() + V];
+                odd[i] = new float[t.columns() + V];
                 if (banded) {
                     evenNext[i] = new float[V];
                     oddNext[i] = new float[V];
                 }
             }
-            int tilesQ = tilesQ(g);
-            width = 2 * tilesQ + 2;
-            padded = new float[banded ? (2 * bands(g) * band(g) + 2) * width : 0];
-            for (int l = 0; l < band(g) * tilesQ && banded; l++) {
-                index[l] = 2 * (l / tilesQ) * width + 2 * (l % tilesQ);
+            width = 2 * t.tilesQ() + 2;
+            padded = new float[banded ? (2 * t.bands() * t.band() + 2) * width : 0];
+            if (banded) {
+                for (int l = 0; l < t.band() * t.tilesQ(); l++) {
+                    index[l] = 2 * (l / t.tilesQ()) * width + 2 * (l % t.tilesQ());
+                }
             }
         }
 
@@ -291,9 +301,9 @@ final class Winograd {
      * {@code ty} is row {@code ty % band} of band {@code ty / band}, its tiles at {@code [ty % band · tilesQ, +tilesQ)}
      * of the band's columns.
      */
-    private static void transformInput(ConvGeometry g, float[] x, int n, int c, Rows rows, Planes to) {
-        int src = (n * g.c() + c) * g.hw(), plane = to.plane(), tilesQ = tilesQ(g), band = band(g);
-        int bandColumns = bandColumns(g), bands = bands(g), shift = rows.shift;
+    private static void transformInput(ConvGeometry g, Tiling t, float[] x, int n, int c, Rows rows, Planes to) {
+        int src = (n * g.c() + c) * g.hw(), plane = to.plane(), tilesQ = t.tilesQ(), band = t.band();
+        int bandColumns = t.columns(), bands = t.bands(), shift = rows.shift;
         float[] v = to.a();
         if (band > 1) {
             rows.pad(g, x, src);
@@ -409,13 +419,14 @@ final class Winograd {
 
     /**
      * {@code out[n,k] = Aᵀ·M·A + bias[k]} for every tile of image {@code n}, channel {@code k}, with
-     * {@code Aᵀ = [1 1 1 0; 0 1 -1 -1]}; pixels past the output's edge (a last half tile) are dropped.
+     * {@code Aᵀ = [1 1 1 0; 0 1 -1 -1]}; pixels past the output's edge (a last half tile) are dropped. {@code rows}
+     * is the thread's scratch: a band's output rows 0 and 1, even and odd columns, before they are interleaved.
      */
-    private static void transformOutput(ConvGeometry g, Planes from, int n, int k, float[] bias, Rows rows,
-                                        float[] out) {
+    private static void transformOutput(ConvGeometry g, Tiling t, Planes from, int n, int k, float[] bias,
+                                        float[][] rows, float[] out) {
         float[] m = from.a();
-        int plane = from.plane(), p = g.p(), q = g.q(), dst = (n * g.k() + k) * g.pq(), tilesP = tilesP(g);
-        int tilesQ = tilesQ(g), band = band(g), bands = bands(g), bandColumns = bandColumns(g);
+        int plane = from.plane(), p = g.p(), q = g.q(), dst = (n * g.k() + k) * g.pq(), tilesP = t.tilesP();
+        int tilesQ = t.tilesQ(), band = t.band(), bands = t.bands(), bandColumns = t.columns();
         FloatVector b = FloatVector.broadcast(S, bias == null ? 0f : bias[k]);
         for (int bb = 0; bb < bands; bb++) {
             int src = k * from.ld() + ((n - from.first()) * bands + bb) * bandColumns;
@@ -443,16 +454,16 @@ final class Winograd {
                 FloatVector t2 = m02.add(m12).add(m22), t3 = m03.add(m13).add(m23);
                 FloatVector u0 = m10.sub(m20).sub(m30), u1 = m11.sub(m21).sub(m31);
                 FloatVector u2 = m12.sub(m22).sub(m32), u3 = m13.sub(m23).sub(m33);
-                t0.add(t1).add(t2).add(b).intoArray(rows.even[0], tx);
-                t1.sub(t2).sub(t3).add(b).intoArray(rows.odd[0], tx);
-                u0.add(u1).add(u2).add(b).intoArray(rows.even[1], tx);
-                u1.sub(u2).sub(u3).add(b).intoArray(rows.odd[1], tx);
+                t0.add(t1).add(t2).add(b).intoArray(rows[0], tx);
+                t1.sub(t2).sub(t3).add(b).intoArray(rows[1], tx);
+                u0.add(u1).add(u2).add(b).intoArray(rows[2], tx);
+                u1.sub(u2).sub(u3).add(b).intoArray(rows[3], tx);
             }
             // Row of tiles ty of the band is at [ty·tilesQ, (ty + 1)·tilesQ) in it.
             for (int ty = 0; ty < band && bb * band + ty < tilesP; ty++) {
                 for (int i = 0, y = 2 * (bb * band + ty); i < 2 && y + i < p; i++) {
                     int row = dst + (y + i) * q, from0 = ty * tilesQ;
-                    float[] even = rows.even[i], odd = rows.odd[i];
+                    float[] even = rows[2 * i], odd = rows[2 * i + 1];
                     int tx = 0;
                     for (int o = row; tx < q / 2; tx++, o += 2) {
                         out[o] = even[from0 + tx];

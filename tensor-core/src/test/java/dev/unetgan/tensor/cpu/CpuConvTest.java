@@ -2,6 +2,7 @@ package dev.unetgan.tensor.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -354,7 +355,10 @@ class CpuConvTest {
      * F(2×2, 3×3): forward and backward-data (its flipped adjoint) against the naive loops at the sweep's F32
      * tolerance. Rows of 4V - 1 or 4V - 3 pixels (two vectors of tiles, the last tile half outside; the spare
      * columns of the rounded-up row), odd output heights, paddings 0-3 (3: the adjoint's padding is negative),
-     * different paddings along H and W, one to three images, and a single output row.
+     * different paddings along H and W, one to three images, a single output row, and more input channels than one
+     * depth block of the packed weights. Rows narrower than a vector, in bands of rows of tiles: two rows to a band
+     * (whole bands, a half last band, a half last tile), V rows of one tile each, V - 1 rows with a spare lane, and
+     * bands under the adjoint's negative padding (those run only backward-data here).
      */
     @Test
     void winogradConvMatchesNaive() {
@@ -378,38 +382,66 @@ class CpuConvTest {
         cases.add(new Case(2, ch, 8, v, ch + 3, 3, 3, Conv2dSpec.of(1, 1, 1)));
         cases.add(new Case(1, ch + 5, 10, v - 1, ch, 3, 3, Conv2dSpec.of(1, 1, 1)));
         cases.add(new Case(1, ch, 8, v, ch, 3, 3, new Conv2dSpec(1, 1, 2, 1, 1, 1)));
+        // Rows of one tile (2 pixels): V rows of tiles to a band; V - 1, leaving a lane spare (within a fifth only
+        // from 8 lanes on).
+        cases.add(new Case(2, ch, 2 * v, 2, ch + 1, 3, 3, Conv2dSpec.of(1, 1, 1)));
+        if (v >= 8) {
+            cases.add(new Case(1, ch, 2 * v - 3, 2, ch, 3, 3, Conv2dSpec.of(1, 1, 1)));
+        }
         for (Case g : cases) {
             assertTrue(Winograd.suits(g.geometry()) && Winograd.suits(g.geometry().stride1Adjoint()), g.toString());
-            double[] x = random(rnd, g.xShape()), w = random(rnd, g.wShape());
-            double[] b = random(rnd, Shape.of(g.k())), gOut = random(rnd, g.outShape());
-            Results r = run(g, x, w, b, gOut, DType.F32, false);
-            assertClose("forward " + g, naiveForward(g, x, w, b), r.out(), 2e-5);
-            assertClose("forward without bias " + g, naiveForward(g, x, w, null), r.outNoBias(), 2e-5);
-            assertClose("backwardData " + g, naiveBackwardData(g, gOut, w), r.gIn(), 2e-5);
+            checkAgainstNaive(rnd, g);
         }
+        // Bands of two rows of tiles under the adjoint's negative padding (-1, and -2 along H with -1 along W); the
+        // forward conv, wider, keeps the implicit GEMM.
+        for (Case g : List.of(new Case(1, ch, 8, v, ch + 1, 3, 3, Conv2dSpec.of(1, 3, 1)),
+                new Case(2, ch + 2, 8, v - 1, ch, 3, 3, new Conv2dSpec(1, 1, 4, 3, 1, 1)))) {
+            assertTrue(Winograd.suits(g.geometry().stride1Adjoint()), g.toString());
+            checkAgainstNaive(rnd, g);
+        }
+    }
+
+    /** Forward (with and without bias) and backward-data of {@code g} against the naive loops at 2e-5. */
+    private static void checkAgainstNaive(Random rnd, Case g) {
+        double[] x = random(rnd, g.xShape()), w = random(rnd, g.wShape());
+        double[] b = random(rnd, Shape.of(g.k())), gOut = random(rnd, g.outShape());
+        Results r = run(g, x, w, b, gOut, DType.F32, false);
+        assertClose("forward " + g, naiveForward(g, x, w, b), r.out(), 2e-5);
+        assertClose("forward without bias " + g, naiveForward(g, x, w, null), r.outNoBias(), 2e-5);
+        assertClose("backwardData " + g, naiveBackwardData(g, gOut, w), r.gIn(), 2e-5);
+    }
+
+    /** Winograd declines a conv whose output has no pixel (it used to divide by zero working out its tiles). */
+    @Test
+    void winogradDeclinesEmptyOutputs() {
+        int ch = Winograd.MIN_CHANNELS;
+        assertFalse(Winograd.suits(new ConvGeometry(1, ch, 2, 10, ch, 3, 3, 0, 8, 1, 1, 0, 0, 1, 1)));
+        assertFalse(Winograd.suits(new ConvGeometry(1, ch, 10, 2, ch, 3, 3, 8, 0, 1, 1, 0, 0, 1, 1)));
     }
 
     /**
      * Winograd in groups of images (a budget for the transformed planes below the batch's) gives bit for bit what the
-     * whole batch at once gives, forward and backward-data: groups of one, and of two with the last one partial.
+     * whole batch at once gives, forward (with bias) and backward-data: groups of one, and of two with the last one
+     * partial, for rows of tiles one to a band and two to a band.
      */
     @Test
     void winogradGroupsOfImagesChangeNoResult() {
         Random rnd = new Random(5);
         int ch = Winograd.MIN_CHANNELS, v = LaneLoads.V;
-        Case c = new Case(3, ch + 1, 6, 4 * v - 1, ch, 3, 3, Conv2dSpec.of(1, 1, 1));
-        // One image's planes: 16 of them, (ch + 1) rows each (the larger channel count), 3 rows of tiles of 2V.
-        int image = 16 * (ch + 1) * 3 * 2 * v;
-        float[] x = toFloats(random(rnd, c.xShape())), w = toFloats(random(rnd, c.wShape()));
-        float[] gOut = toFloats(random(rnd, c.outShape()));
-        for (boolean adjoint : new boolean[] {false, true}) {
-            ConvGeometry g = adjoint ? c.geometry().stride1Adjoint() : c.geometry();
-            float[] in = adjoint ? gOut : x, whole = new float[adjoint ? x.length : gOut.length];
-            Winograd.run(g, in, w, adjoint, null, whole, Winograd.PLANES_MAX);
-            for (int budget : new int[] {1, image * 5 / 2}) {
-                float[] grouped = new float[whole.length];
-                Winograd.run(g, in, w, adjoint, null, grouped, budget);
-                assertArrayEquals(whole, grouped, "adjoint " + adjoint + ", budget " + budget);
+        for (Case c : List.of(new Case(3, ch + 1, 6, 4 * v - 1, ch, 3, 3, Conv2dSpec.of(1, 1, 1)),
+                new Case(3, ch, 8, v, ch + 2, 3, 3, Conv2dSpec.of(1, 1, 1)))) {
+            float[] x = toFloats(random(rnd, c.xShape())), w = toFloats(random(rnd, c.wShape()));
+            float[] b = toFloats(random(rnd, Shape.of(c.k()))), gOut = toFloats(random(rnd, c.outShape()));
+            for (boolean adjoint : new boolean[] {false, true}) {
+                ConvGeometry g = adjoint ? c.geometry().stride1Adjoint() : c.geometry();
+                float[] in = adjoint ? gOut : x, bias = adjoint ? null : b;
+                float[] whole = new float[adjoint ? x.length : gOut.length];
+                Winograd.run(g, in, w, adjoint, bias, whole, Winograd.PLANES_MAX);
+                for (long budget : new long[] {1, Winograd.imagePlanes(g) * 5 / 2}) {
+                    float[] grouped = new float[whole.length];
+                    Winograd.run(g, in, w, adjoint, bias, grouped, Math.toIntExact(budget));
+                    assertArrayEquals(whole, grouped, c + ", adjoint " + adjoint + ", budget " + budget);
+                }
             }
         }
     }

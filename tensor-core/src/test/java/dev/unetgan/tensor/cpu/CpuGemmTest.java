@@ -141,24 +141,32 @@ class CpuGemmTest {
 
     /**
      * A packed element by element at {@code packedAt} (from an offset) gives through {@code sgemmPackedA} bit for bit
-     * what {@code sgemm} gives from A itself: a product on one thread, and one on the pool whose depth spans three
-     * KC blocks (the last partial) and whose rows end in a partial sliver, with B transposed.
+     * what {@code sgemm} gives from A itself, B plain and transposed, beta 0 and not: a small product; one on one
+     * thread with more rows than a row block (MC); and one on the pool whose depth spans three KC blocks (the last
+     * partial) and whose rows end in a partial sliver.
      */
     @Test
     void prePackedAMatchesSgemm() {
         Random rnd = new Random(3);
-        for (int[] mnk : new int[][] {{7, 9, 5}, {203, 150, 2 * GemmPacked.KC + 9}}) {
+        int[][] shapes = {{7, 9, 5}, {GemmPacked.MC + 2 * GemmPacked.MR + 1, 4, 100},
+            {203, 150, 2 * GemmPacked.KC + 9}};
+        for (int[] mnk : shapes) {
             int m = mnk[0], n = mnk[1], k = mnk[2];
-            float[] a = random(rnd, m * k), b = random(rnd, k * n), packed = new float[3 + GemmPacked.packedSize(m, k)];
+            float[] a = random(rnd, m * k), b = random(rnd, k * n), c0 = random(rnd, m * n);
+            float[] packed = new float[3 + GemmPacked.packedSize(m, k)];
             for (int i = 0; i < m; i++) {
                 for (int d = 0; d < k; d++) {
                     packed[3 + GemmPacked.packedAt(i, d, m, k)] = a[i * k + d];
                 }
             }
-            float[] expected = new float[m * n], actual = new float[m * n];
-            GemmPacked.sgemm(false, true, m, n, k, 1.5f, a, 0, k, b, 0, k, 0f, expected, 0, n);
-            GemmPacked.sgemmPackedA(m, n, k, 1.5f, packed, 3, true, b, 0, k, 0f, actual, 0, n);
-            assertArrayEquals(expected, actual, m + "x" + n + "x" + k);
+            for (boolean transB : new boolean[] {false, true}) {
+                float beta = transB ? 0f : 0.75f;
+                int ldb = transB ? k : n;
+                float[] expected = c0.clone(), actual = c0.clone();
+                GemmPacked.sgemm(false, transB, m, n, k, 1.5f, a, 0, k, b, 0, ldb, beta, expected, 0, n);
+                GemmPacked.sgemmPackedA(m, n, k, 1.5f, packed, 3, transB, b, 0, ldb, beta, actual, 0, n);
+                assertArrayEquals(expected, actual, m + "x" + n + "x" + k + ", transB " + transB);
+            }
         }
     }
 
