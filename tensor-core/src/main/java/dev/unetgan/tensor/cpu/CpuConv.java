@@ -18,7 +18,8 @@ import dev.unetgan.tensor.NDArray;
  *       per image {@code col = Wᵀ·gOut} then col2im ({@link Im2col}), images spread over the threads;</li>
  *   <li>backward-filter: {@link FilterGradient}, one GEMM whose depth runs over every pixel of every image; at
  *       stride 1 with few input or output channels, {@link LaneFilterGradient}, vectors along the pixels with no
- *       packing.</li>
+ *       packing; where Winograd runs the forward conv, {@link WinogradFilterGradient}, 16 GEMMs whose depth runs
+ *       over every tile.</li>
  * </ul>
  * F64, and F32 under {@link CpuOptions#scalar()}, take a direct loop over every tap, the reference the fast paths
  * are tested against.
@@ -82,7 +83,9 @@ final class CpuConv {
             return;
         }
         float[] xs = CpuStorage.f32(x), gs = CpuStorage.f32(g), ws = CpuStorage.f32(gw);
-        if (LaneFilterGradient.suits(geo)) {
+        if (Winograd.suits(geo)) {
+            WinogradFilterGradient.compute(geo, xs, gs, ws);
+        } else if (LaneFilterGradient.suits(geo)) {
             LaneFilterGradient.compute(geo, xs, gs, ws);
         } else {
             FilterGradient.compute(geo, xs, gs, ws);

@@ -57,14 +57,15 @@ final class Winograd {
     }
 
     /**
-     * Whether geometry {@code g} runs here: 3×3, stride 1, dilation 1, enough channels both ways, GEMM columns of
+     * Whether geometry {@code g} runs here (and its backward-filter in {@link WinogradFilterGradient}): 3×3, stride
+     * 1, dilation 1, enough channels both ways, at least one image, GEMM columns of
      * which at most a fifth are spare (with 8-float vectors: output widths 7-8, 13-16, 25-32, 39-48, ..., and
      * narrower ones at some heights, where bands of rows of tiles come out whole enough), and transformed weights and
      * one image's transformed planes (the least that {@link #run} groups) in reach of int indices.
      */
     static boolean suits(ConvGeometry g) {
         if (g.r() != 3 || g.s() != 3 || g.strideH() != 1 || g.strideW() != 1 || g.dilH() != 1 || g.dilW() != 1
-                || g.c() < MIN_CHANNELS || g.k() < MIN_CHANNELS || g.p() <= 0 || g.q() <= 0) {
+                || g.c() < MIN_CHANNELS || g.k() < MIN_CHANNELS || g.n() <= 0 || g.p() <= 0 || g.q() <= 0) {
             return false;
         }
         Tiling t = Tiling.of(g);
@@ -80,7 +81,7 @@ final class Winograd {
      * columns are its tiles rounded up to whole vectors, so that the transforms run unmasked (a masked store costs
      * several plain ones on AMD), and the spare ones are computed and dropped.
      */
-    private record Tiling(int tilesP, int tilesQ, int band, int bands, int columns) {
+    record Tiling(int tilesP, int tilesQ, int band, int bands, int columns) {
         /** Requires an output of at least one pixel. */
         static Tiling of(ConvGeometry g) {
             int tilesP = (g.p() + 1) / 2, tilesQ = (g.q() + 1) / 2, band = Math.clamp(V / tilesQ, 1, tilesP);
@@ -162,11 +163,11 @@ final class Winograd {
      * The 16 transformed planes of an operand, {@code plane} apart in {@code a}. A plane's rows are {@code ld} long:
      * the tiles of images {@code first}, {@code first + 1}, ..., image by image, band by band ({@link Tiling}).
      */
-    private record Planes(float[] a, int plane, int ld, int first) {
+    record Planes(float[] a, int plane, int ld, int first) {
     }
 
     /** One unit of work, with its thread's scratch. */
-    private interface Unit<T> {
+    interface Unit<T> {
         void run(int unit, T scratch);
     }
 
@@ -174,7 +175,7 @@ final class Winograd {
      * Runs {@code body} for units {@code [0, units)} on the pool's threads, each claiming one unit at a time from a
      * counter, so a thread slowed by another process on its core does fewer; {@code scratch} is made once per thread.
      */
-    private static <T> void eachClaimed(int units, Unit<T> body, Supplier<T> scratch) {
+    static <T> void eachClaimed(int units, Unit<T> body, Supplier<T> scratch) {
         AtomicInteger next = new AtomicInteger();
         CpuPool.parallelFor(Math.min(units, CpuPool.threads()), 1, (t0, t1) -> {
             T mine = scratch.get();
@@ -236,7 +237,7 @@ final class Winograd {
      * element on. A band of several rows of tiles is one vector, gathered from {@code padded}, a copy of the input
      * plane with its padding, {@code width} wide.
      */
-    private static final class Rows {
+    static final class Rows {
         final float[][] even = new float[4][];
         final float[][] odd = new float[4][];
         final float[][] evenNext;
@@ -301,7 +302,7 @@ final class Winograd {
      * {@code ty} is row {@code ty % band} of band {@code ty / band}, its tiles at {@code [ty % band · tilesQ, +tilesQ)}
      * of the band's columns.
      */
-    private static void transformInput(ConvGeometry g, Tiling t, float[] x, int n, int c, Rows rows, Planes to) {
+    static void transformInput(ConvGeometry g, Tiling t, float[] x, int n, int c, Rows rows, Planes to) {
         int src = (n * g.c() + c) * g.hw(), plane = to.plane(), tilesQ = t.tilesQ(), band = t.band();
         int bandColumns = t.columns(), bands = t.bands(), shift = rows.shift;
         float[] v = to.a();
@@ -325,7 +326,7 @@ final class Winograd {
                 }
                 for (int i = bb == 0 ? 0 : 2; i < 4; i++) {
                     split(x, src, g.h(), g.w(), 2 * bb + i - g.padH(), -g.padW(), tilesQ + 1, rows.even[i],
-                            rows.odd[i]);
+                            rows.odd[i], 0);
                 }
             }
             int dst = c * to.ld() + ((n - to.first()) * bands + bb) * bandColumns;
@@ -384,14 +385,14 @@ final class Winograd {
 
     /**
      * Input row {@code ih} of the {@code h × w} plane at {@code x[src]}, from column {@code offset} on, split:
-     * {@code even[j] = row[offset + 2j]}, {@code odd[j] = row[offset + 2j + 1]} for {@code j < count}, zero outside
-     * the plane.
+     * {@code even[to + j] = row[offset + 2j]}, {@code odd[to + j] = row[offset + 2j + 1]} for {@code j < count}, zero
+     * outside the plane.
      */
-    private static void split(float[] x, int src, int h, int w, int ih, int offset, int count, float[] even,
-                              float[] odd) {
+    static void split(float[] x, int src, int h, int w, int ih, int offset, int count, float[] even, float[] odd,
+                      int to) {
         if (ih < 0 || ih >= h) {
-            java.util.Arrays.fill(even, 0, count, 0f);
-            java.util.Arrays.fill(odd, 0, count, 0f);
+            java.util.Arrays.fill(even, to, to + count, 0f);
+            java.util.Arrays.fill(odd, to, to + count, 0f);
             return;
         }
         int row = src + ih * w;
@@ -404,16 +405,16 @@ final class Winograd {
         for (int j = 0; j < count; j++) {
             if (j == j0) {
                 for (int a = row + offset + 2 * j; j < j1; j++, a += 2) {
-                    even[j] = x[a];
-                    odd[j] = x[a + 1];
+                    even[to + j] = x[a];
+                    odd[to + j] = x[a + 1];
                 }
                 if (j == count) {
                     break;
                 }
             }
             int c0 = offset + 2 * j, c1 = c0 + 1;
-            even[j] = c0 >= 0 && c0 < w ? x[row + c0] : 0f;
-            odd[j] = c1 >= 0 && c1 < w ? x[row + c1] : 0f;
+            even[to + j] = c0 >= 0 && c0 < w ? x[row + c0] : 0f;
+            odd[to + j] = c1 >= 0 && c1 < w ? x[row + c1] : 0f;
         }
     }
 

@@ -216,6 +216,14 @@ class CpuConvTest {
         return f;
     }
 
+    private static double[] toDoubles(float[] a) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = a[i];
+        }
+        return d;
+    }
+
     private static double dot(double[] a, double[] b) {
         double acc = 0;
         for (int i = 0; i < a.length; i++) acc += a[i] * b[i];
@@ -352,8 +360,8 @@ class CpuConvTest {
 
     /**
      * The 3×3 stride-1 convs with at least {@link Winograd#MIN_CHANNELS} channels both ways run by Winograd's
-     * F(2×2, 3×3): forward and backward-data (its flipped adjoint) against the naive loops at the sweep's F32
-     * tolerance. Rows of 4V - 1 or 4V - 3 pixels (two vectors of tiles, the last tile half outside; the spare
+     * F(2×2, 3×3): forward, backward-data (its flipped adjoint) and backward-filter ({@link WinogradFilterGradient})
+     * against the naive loops at the sweep's F32 tolerance. Rows of 4V - 1 or 4V - 3 pixels (two vectors of tiles, the last tile half outside; the spare
      * columns of the rounded-up row), odd output heights, paddings 0-3 (3: the adjoint's padding is negative),
      * different paddings along H and W, one to three images, a single output row, and more input channels than one
      * depth block of the packed weights. Rows narrower than a vector, in bands of rows of tiles: two rows to a band
@@ -401,7 +409,7 @@ class CpuConvTest {
         }
     }
 
-    /** Forward (with and without bias) and backward-data of {@code g} against the naive loops at 2e-5. */
+    /** Forward (with and without bias), backward-data and backward-filter of {@code g} against the naive loops. */
     private static void checkAgainstNaive(Random rnd, Case g) {
         double[] x = random(rnd, g.xShape()), w = random(rnd, g.wShape());
         double[] b = random(rnd, Shape.of(g.k())), gOut = random(rnd, g.outShape());
@@ -409,6 +417,7 @@ class CpuConvTest {
         assertClose("forward " + g, naiveForward(g, x, w, b), r.out(), 2e-5);
         assertClose("forward without bias " + g, naiveForward(g, x, w, null), r.outNoBias(), 2e-5);
         assertClose("backwardData " + g, naiveBackwardData(g, gOut, w), r.gIn(), 2e-5);
+        assertClose("backwardFilter " + g, naiveBackwardFilter(g, x, gOut), r.gW(), 2e-5);
     }
 
     /** Winograd declines a conv whose output has no pixel (it used to divide by zero working out its tiles). */
@@ -421,8 +430,9 @@ class CpuConvTest {
 
     /**
      * Winograd in groups of images (a budget for the transformed planes below the batch's) gives bit for bit what the
-     * whole batch at once gives, forward (with bias) and backward-data: groups of one, and of two with the last one
-     * partial, for rows of tiles one to a band and two to a band.
+     * whole batch at once gives, forward (with bias) and backward-data; backward-filter, whose sums run across the
+     * groups, stays as close to the naive loops. Groups of one, and of two with the last one partial, for rows of
+     * tiles one to a band and two to a band.
      */
     @Test
     void winogradGroupsOfImagesChangeNoResult() {
@@ -442,6 +452,13 @@ class CpuConvTest {
                     Winograd.run(g, in, w, adjoint, bias, grouped, Math.toIntExact(budget));
                     assertArrayEquals(whole, grouped, c + ", adjoint " + adjoint + ", budget " + budget);
                 }
+            }
+            // Backward-filter sums across the groups, so they change its rounding, not its accuracy.
+            double[] gW = naiveBackwardFilter(c, toDoubles(x), toDoubles(gOut));
+            for (long budget : new long[] {1, Winograd.imagePlanes(c.geometry()) * 5 / 2}) {
+                float[] grouped = new float[w.length];
+                WinogradFilterGradient.run(c.geometry(), x, gOut, grouped, Math.toIntExact(budget));
+                assertClose(c + ", backward-filter, budget " + budget, gW, toDoubles(grouped), 2e-5);
             }
         }
     }
