@@ -216,6 +216,19 @@ class CpuConvTest {
         return f;
     }
 
+    /** Takes three pooled float buffers of every size up to {@code floats}, fills them with NaN, gives them back. */
+    private static void dirtyPooledBuffers(long floats) {
+        List<float[]> taken = new ArrayList<>();
+        for (long size = 1; size <= 2 * floats; size *= 2) {
+            for (int i = 0; i < 3; i++) {
+                float[] a = BufferPool.takeFloats(Math.toIntExact(size));
+                Arrays.fill(a, Float.NaN);
+                taken.add(a);
+            }
+        }
+        taken.forEach(BufferPool::give);
+    }
+
     private static double[] toDoubles(float[] a) {
         double[] d = new double[a.length];
         for (int i = 0; i < a.length; i++) {
@@ -361,10 +374,10 @@ class CpuConvTest {
     /**
      * The 3×3 stride-1 convs with at least {@link Winograd#MIN_CHANNELS} channels both ways run by Winograd's
      * F(2×2, 3×3): forward, backward-data (its flipped adjoint) and backward-filter ({@link WinogradFilterGradient})
-     * against the naive loops at the sweep's F32 tolerance. Rows of 4V - 1 or 4V - 3 pixels (two vectors of tiles, the last tile half outside; the spare
-     * columns of the rounded-up row), odd output heights, paddings 0-3 (3: the adjoint's padding is negative),
-     * different paddings along H and W, one to three images, a single output row, and more input channels than one
-     * depth block of the packed weights. Rows narrower than a vector, in bands of rows of tiles: two rows to a band
+     * against the naive loops at the sweep's F32 tolerance. Rows of 4V - 1 or 4V - 3 pixels (two vectors of tiles,
+     * the last tile half outside; the spare columns of the rounded-up row), odd output heights, paddings 0-3 (3: the
+     * adjoint's padding is negative), different paddings along H and W, one to three images, a single output row, and
+     * more input channels than one depth block of the packed weights. Rows narrower than a vector, in bands of rows of tiles: two rows to a band
      * (whole bands, a half last band, a half last tile), V rows of one tile each, V - 1 rows with a spare lane, and
      * bands under the adjoint's negative padding (those run only backward-data here).
      */
@@ -453,10 +466,13 @@ class CpuConvTest {
                     assertArrayEquals(whole, grouped, c + ", adjoint " + adjoint + ", budget " + budget);
                 }
             }
-            // Backward-filter sums across the groups, so they change its rounding, not its accuracy.
+            // Backward-filter sums across the groups, so they change its rounding, not its accuracy. Every element
+            // must be written, and nothing read from the pooled buffers' old contents: both start as NaN.
             double[] gW = naiveBackwardFilter(c, toDoubles(x), toDoubles(gOut));
             for (long budget : new long[] {1, Winograd.imagePlanes(c.geometry()) * 5 / 2}) {
                 float[] grouped = new float[w.length];
+                Arrays.fill(grouped, Float.NaN);
+                dirtyPooledBuffers(Winograd.imagePlanes(c.geometry()) * 4);
                 WinogradFilterGradient.run(c.geometry(), x, gOut, grouped, Math.toIntExact(budget));
                 assertClose(c + ", backward-filter, budget " + budget, gW, toDoubles(grouped), 2e-5);
             }
