@@ -10,8 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
  * element ξ of the 4×4 transformed tile, with 2.25x fewer multiply-adds than the direct sum over pixels.
  * <pre>
  *   V[ξ] [C × tiles]    = (Bᵀ·d[n,c,tile]·B)[ξ]       input patches, as the forward's ({@link Winograd#transformInput})
- *   D[ξ] [K × tiles]    = (A·dY[n,k,tile]·Aᵀ)[ξ]      output gradient, 2×2 per tile, zero past the output's edge
- *   dU[ξ] [K × C]      += D[ξ]·V[ξ]ᵀ                  group of images after group of images
+ *   D[ξ] [K × tiles]    = (A·dY[n,k,tile]·Aᵀ)[ξ]      output gradient, 2×2 per tile, zero past the output's edge,
+ *                                                    written packed
+ *   dU[ξ] [K × C]      += D[ξ]·V[ξ]ᵀ                  {@link GemmPacked#sgemmPackedA}, group after group of images
  *   gW[k,c]             = Gᵀ·dU[·][k,c]·G
  * </pre>
  * The tiles lie in the GEMM columns as in the forward ({@link Winograd.Tiling}); a spare column's D is zero, so its V
@@ -38,29 +39,27 @@ final class WinogradFilterGradient {
      * {@code planesMax} floats each (at least one image).
      */
     static void run(ConvGeometry g, float[] x, float[] gOut, float[] gW, int planesMax) {
-        int k = g.k(), c = g.c();
+        int k = g.k(), c = g.c(), slivers = Math.ceilDiv(k, GemmPacked.MR);
         Winograd.Tiling t = Winograd.Tiling.of(g);
         int imageColumns = t.imageColumns(), group = Math.clamp(planesMax / Winograd.imagePlanes(g), 1, g.n());
         int tiles = group * imageColumns;
         int uPlane = ForwardConv.planeStride(k * c), vPlane = ForwardConv.planeStride(c * tiles);
-        int dPlane = ForwardConv.planeStride(k * tiles);
+        int dPlane = ForwardConv.planeStride(GemmPacked.packedSize(k, tiles));
         float[] u = BufferPool.takeFloats(XI * uPlane);
         float[] v = BufferPool.takeFloats(XI * vPlane);
         float[] d = BufferPool.takeFloats(XI * dPlane);
         try {
             for (int first = 0; first < g.n(); first += group) {
-                int images = Math.min(group, g.n() - first), columns = images * imageColumns;
+                int images = Math.min(group, g.n() - first), columns = images * imageColumns, f = first;
                 Winograd.Planes vs = new Winograd.Planes(v, vPlane, tiles, first);
-                Winograd.Planes ds = new Winograd.Planes(d, dPlane, tiles, first);
                 Winograd.eachClaimed(images * c, (i, rows) -> Winograd.transformInput(g, t, x, vs.first() + i / c,
                         i % c, rows, vs), () -> new Winograd.Rows(t));
-                // Spare columns must stay zero: the scratch is fresh per thread and only a band's tiles are written.
-                Winograd.eachClaimed(images * k, (i, rows) -> transformGradient(g, t, gOut, ds.first() + i / k,
-                        i % k, rows, ds), () -> new float[4][t.columns()]);
+                Winograd.eachClaimed(images * slivers, (i, scratch) -> transformGradient(g, t, gOut, f + i / slivers,
+                        i % slivers * GemmPacked.MR, f, columns, scratch, d, dPlane), () -> new Sliver(t));
                 float beta = first == 0 ? 0f : 1f;
                 // One GEMM per claim, on the claiming thread: 16 deep GEMMs even out across the threads.
-                Winograd.eachClaimed(XI, (xi, none) -> GemmPacked.sgemm(false, true, k, c, columns, 1f, d,
-                        xi * dPlane, tiles, v, xi * vPlane, tiles, beta, u, xi * uPlane, c), () -> null);
+                Winograd.eachClaimed(XI, (xi, none) -> GemmPacked.sgemmPackedA(k, c, columns, 1f, d, xi * dPlane,
+                        true, v, xi * vPlane, tiles, beta, u, xi * uPlane, c), () -> null);
             }
             Winograd.eachClaimed(k, (kk, e) -> transformBack(u, uPlane, kk, c, e, gW), () -> new float[12]);
         } finally {
@@ -71,49 +70,96 @@ final class WinogradFilterGradient {
     }
 
     /**
-     * {@code D[ξ][k][tile] = (A·dY·Aᵀ)[ξ]} for every tile of image {@code n}, output channel {@code k}, with
-     * {@code Aᵀ = [1 1 1 0; 0 1 -1 -1]} and dY the tile's 2×2 output gradient, zero past the output's edge (a half
-     * tile, or a half last band's missing rows of tiles). {@code rows} is the thread's scratch: a band's gradient rows
-     * 0 and 1, even and odd columns, zero in the spare columns.
+     * One thread's scratch for {@link #transformGradient}: for each row of a sliver, a band's gradient rows 0 and 1
+     * split into even and odd columns (zero in the spare columns, which are never written); the transform of one
+     * vector of tiles for every row, {@code tile[(ξ·MR + r)·V + lane]}; and the gather map that interleaves it into
+     * the packed order, element e of a depth run of MR·V floats being row {@code e % MR} of tile {@code e / MR}.
      */
-    private static void transformGradient(ConvGeometry g, Winograd.Tiling t, float[] gOut, int n, int k,
-                                          float[][] rows, Winograd.Planes to) {
-        int src = (n * g.k() + k) * g.pq(), plane = to.plane(), tilesQ = t.tilesQ(), band = t.band();
-        int bands = t.bands(), bandColumns = t.columns();
-        float[] dm = to.a();
-        float[] e0 = rows[0], o0 = rows[1], e1 = rows[2], o1 = rows[3];
-        for (int bb = 0; bb < bands; bb++) {
-            for (int ty = 0; ty < band; ty++) {
-                int y = 2 * (bb * band + ty);
-                Winograd.split(gOut, src, g.p(), g.q(), y, 0, tilesQ, e0, o0, ty * tilesQ);
-                Winograd.split(gOut, src, g.p(), g.q(), y + 1, 0, tilesQ, e1, o1, ty * tilesQ);
-            }
-            int dst = k * to.ld() + ((n - to.first()) * bands + bb) * bandColumns;
-            for (int tx = 0; tx < bandColumns; tx += V) {
-                // A·dY: rows y0, y0 + y1, y0 - y1 and -y1 of the tile; ·Aᵀ turns each row's two columns (a, b) into
-                // a, a + b, a - b, -b the same way.
-                int at = dst + tx;
-                FloatVector a0 = FloatVector.fromArray(S, e0, tx), b0 = FloatVector.fromArray(S, o0, tx);
-                FloatVector a1 = FloatVector.fromArray(S, e1, tx), b1 = FloatVector.fromArray(S, o1, tx);
-                FloatVector s = a0.add(b0), r = a0.sub(b0), s1 = a1.add(b1), r1 = a1.sub(b1);
-                a0.intoArray(dm, at);
-                s.intoArray(dm, at + plane);
-                r.intoArray(dm, at + 2 * plane);
-                b0.neg().intoArray(dm, at + 3 * plane);
-                a0.add(a1).intoArray(dm, at + 4 * plane);
-                s.add(s1).intoArray(dm, at + 5 * plane);
-                r.add(r1).intoArray(dm, at + 6 * plane);
-                b0.add(b1).neg().intoArray(dm, at + 7 * plane);
-                a0.sub(a1).intoArray(dm, at + 8 * plane);
-                s.sub(s1).intoArray(dm, at + 9 * plane);
-                r.sub(r1).intoArray(dm, at + 10 * plane);
-                b1.sub(b0).intoArray(dm, at + 11 * plane);
-                a1.neg().intoArray(dm, at + 12 * plane);
-                s1.neg().intoArray(dm, at + 13 * plane);
-                r1.neg().intoArray(dm, at + 14 * plane);
-                b1.intoArray(dm, at + 15 * plane);
+    private static final class Sliver {
+        final float[][][] rows;
+        final float[] tile = new float[XI * GemmPacked.MR * V];
+        final int[] interleave = new int[GemmPacked.MR * V];
+
+        Sliver(Winograd.Tiling t) {
+            rows = new float[GemmPacked.MR][4][t.columns()];
+            for (int e = 0; e < interleave.length; e++) {
+                interleave[e] = e % GemmPacked.MR * V + e / GemmPacked.MR;
             }
         }
+    }
+
+    /**
+     * {@code D[ξ][k][tile] = (A·dY·Aᵀ)[ξ]} for every tile of image {@code n} and the MR output channels from
+     * {@code k0} (one sliver of the GEMMs' A), written packed for {@link GemmPacked#sgemmPackedA} with the group's
+     * {@code columns} as depth, plane ξ at {@code d[ξ·plane]}; the group starts at image {@code first}. Here
+     * {@code Aᵀ = [1 1 1 0; 0 1 -1 -1]} and dY is the tile's 2×2 output gradient, zero past the output's edge (a half
+     * tile, or a half last band's missing rows of tiles) and for channels past K. Writing the packed order here,
+     * where the values are made, spares the GEMM a pass that read all of D back to pack it (a fifth of the 64-channel
+     * layer's profile samples).
+     */
+    private static void transformGradient(ConvGeometry g, Winograd.Tiling t, float[] gOut, int n, int k0, int first,
+                                          int columns, Sliver s, float[] d, int plane) {
+        int mr = GemmPacked.MR, tilesQ = t.tilesQ(), band = t.band(), bands = t.bands(), bandColumns = t.columns();
+        int rows = Math.min(mr, g.k() - k0);
+        for (int r = rows; r < mr; r++) {
+            for (float[] y : s.rows[r]) {
+                java.util.Arrays.fill(y, 0f);
+            }
+        }
+        for (int bb = 0; bb < bands; bb++) {
+            for (int r = 0; r < rows; r++) {
+                float[][] y = s.rows[r];
+                int src = (n * g.k() + k0 + r) * g.pq();
+                for (int ty = 0; ty < band; ty++) {
+                    int row = 2 * (bb * band + ty);
+                    Winograd.split(gOut, src, g.p(), g.q(), row, 0, tilesQ, y[0], y[1], ty * tilesQ);
+                    Winograd.split(gOut, src, g.p(), g.q(), row + 1, 0, tilesQ, y[2], y[3], ty * tilesQ);
+                }
+            }
+            int col0 = ((n - first) * bands + bb) * bandColumns;
+            for (int tx = 0; tx < bandColumns; tx += V) {
+                for (int r = 0; r < mr; r++) {
+                    transformTiles(s.rows[r], tx, s.tile, r * V, mr * V);
+                }
+                // A vector of tiles lies within one depth block (KC and the band's columns are whole vectors), so
+                // its MR rows are one run of MR·V floats in every plane.
+                int at = GemmPacked.packedAt(k0, col0 + tx, g.k(), columns);
+                for (int xi = 0; xi < XI; xi++) {
+                    for (int h = 0; h < mr; h++) {
+                        FloatVector.fromArray(S, s.tile, xi * mr * V, s.interleave, h * V)
+                                .intoArray(d, xi * plane + at + h * V);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The 16 elements {@code (A·dY·Aᵀ)[ξ]} of the V tiles from {@code tx} whose gradient rows are {@code y} (rows 0
+     * and 1, even and odd columns), stored {@code step} apart from {@code out[at]}.
+     */
+    private static void transformTiles(float[][] y, int tx, float[] out, int at, int step) {
+        // A·dY: rows y0, y0 + y1, y0 - y1 and -y1 of the tile; ·Aᵀ turns each row's two columns (a, b) into
+        // a, a + b, a - b, -b the same way.
+        FloatVector a0 = FloatVector.fromArray(S, y[0], tx), b0 = FloatVector.fromArray(S, y[1], tx);
+        FloatVector a1 = FloatVector.fromArray(S, y[2], tx), b1 = FloatVector.fromArray(S, y[3], tx);
+        FloatVector s = a0.add(b0), r = a0.sub(b0), s1 = a1.add(b1), r1 = a1.sub(b1);
+        a0.intoArray(out, at);
+        s.intoArray(out, at + step);
+        r.intoArray(out, at + 2 * step);
+        b0.neg().intoArray(out, at + 3 * step);
+        a0.add(a1).intoArray(out, at + 4 * step);
+        s.add(s1).intoArray(out, at + 5 * step);
+        r.add(r1).intoArray(out, at + 6 * step);
+        b0.add(b1).neg().intoArray(out, at + 7 * step);
+        a0.sub(a1).intoArray(out, at + 8 * step);
+        s.sub(s1).intoArray(out, at + 9 * step);
+        r.sub(r1).intoArray(out, at + 10 * step);
+        b1.sub(b0).intoArray(out, at + 11 * step);
+        a1.neg().intoArray(out, at + 12 * step);
+        s1.neg().intoArray(out, at + 13 * step);
+        r1.neg().intoArray(out, at + 14 * step);
+        b1.intoArray(out, at + 15 * step);
     }
 
     /**
