@@ -24,6 +24,15 @@ class MicroKernelTest {
         check(MicroKernel::fiveByTwo, 5, 2 * MicroKernel.V);
     }
 
+    /**
+     * The build runs the conv and GEMM tests a second time asking for 4-lane vectors (tensor-core/pom.xml); if the JVM
+     * ignored that, the second run would check nothing new.
+     */
+    @Test
+    void vectorsHaveTheLanesTheBuildAskedFor() {
+        assertEquals(Integer.getInteger("unetgan.test.lanes", MicroKernel.V), MicroKernel.V);
+    }
+
     @Test
     void machineTileIsOneOfTheTwo() {
         assertEquals(MicroKernel.VECTORS == 4 ? 6 : 5, MicroKernel.MR);
