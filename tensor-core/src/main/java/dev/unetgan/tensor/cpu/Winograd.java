@@ -34,7 +34,7 @@ final class Winograd {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int V = S.length();
     /** Elements of a transformed tile. */
-    private static final int XI = 16;
+    static final int XI = 16;
     /**
      * The fewest input and output channels for which the GEMMs' savings outweigh the transforms, whose cost does not
      * shrink with the channel count.
@@ -121,8 +121,7 @@ final class Winograd {
     static void run(ConvGeometry g, float[] x, float[] w, boolean adjoint, float[] bias, float[] out, int planesMax) {
         int k = g.k(), c = g.c();
         Tiling t = Tiling.of(g);
-        int imageColumns = t.imageColumns(), group = Math.clamp(planesMax / imagePlanes(g), 1, g.n());
-        int tiles = group * imageColumns;
+        int imageColumns = t.imageColumns(), group = groupImages(g, planesMax), tiles = group * imageColumns;
         // The 16 planes of each operand are written (or read) side by side, 16 streams: plane strides that are not
         // a multiple of 1 KiB keep them out of each other's cache sets (a 256-channel layer's weight planes, 256 KiB
         // apart, made the weight transform 9% of its forward).
@@ -138,8 +137,7 @@ final class Winograd {
             for (int first = 0; first < g.n(); first += group) {
                 int images = Math.min(group, g.n() - first), columns = images * imageColumns;
                 Planes vs = new Planes(v, vPlane, tiles, first), ms = new Planes(m, mPlane, tiles, first);
-                eachClaimed(images * c, (i, rows) -> transformInput(g, t, x, vs.first() + i / c, i % c, rows, vs),
-                        () -> new Rows(t));
+                transformInputs(g, t, x, images, vs);
                 // The 16 GEMMs in column blocks, one block per claim: a GEMM called on a pool thread runs on that
                 // thread, so the blocks of all 16 even out across the threads in one wake-up (16 two-thread calls
                 // each left one thread waiting at its end).
@@ -157,6 +155,21 @@ final class Winograd {
             BufferPool.give(v);
             BufferPool.give(u);
         }
+    }
+
+    /** Images per group: as many as keep each operand's transformed planes within {@code planesMax}, at least one. */
+    static int groupImages(ConvGeometry g, int planesMax) {
+        return Math.clamp(planesMax / imagePlanes(g), 1, g.n());
+    }
+
+    /**
+     * {@code V[ξ][c][tile]} of every channel of {@code images} images of {@code x} from image {@code to.first()} on,
+     * into {@code to} ({@link #transformInput}), the threads claiming one channel plane at a time.
+     */
+    static void transformInputs(ConvGeometry g, Tiling t, float[] x, int images, Planes to) {
+        int c = g.c();
+        eachClaimed(images * c, (i, rows) -> transformInput(g, t, x, to.first() + i / c, i % c, rows, to),
+                () -> new Rows(t));
     }
 
     /**
@@ -237,7 +250,7 @@ final class Winograd {
      * element on. A band of several rows of tiles is one vector, gathered from {@code padded}, a copy of the input
      * plane with its padding, {@code width} wide.
      */
-    static final class Rows {
+    private static final class Rows {
         final float[][] even = new float[4][];
         final float[][] odd = new float[4][];
         final float[][] evenNext;
@@ -302,7 +315,7 @@ final class Winograd {
      * {@code ty} is row {@code ty % band} of band {@code ty / band}, its tiles at {@code [ty % band · tilesQ, +tilesQ)}
      * of the band's columns.
      */
-    static void transformInput(ConvGeometry g, Tiling t, float[] x, int n, int c, Rows rows, Planes to) {
+    private static void transformInput(ConvGeometry g, Tiling t, float[] x, int n, int c, Rows rows, Planes to) {
         int src = (n * g.c() + c) * g.hw(), plane = to.plane(), tilesQ = t.tilesQ(), band = t.band();
         int bandColumns = t.columns(), bands = t.bands(), shift = rows.shift;
         float[] v = to.a();

@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
  * gradient is {@code Gᵀ·[Σ_tiles (A·dY·Aᵀ) ⊙ V]·G}: the sums over every tile of every image are 16 GEMMs, one per
  * element ξ of the 4×4 transformed tile, with 2.25x fewer multiply-adds than the direct sum over pixels.
  * <pre>
- *   V[ξ] [C × tiles]    = (Bᵀ·d[n,c,tile]·B)[ξ]       input patches, as the forward's ({@link Winograd#transformInput})
+ *   V[ξ] [C × tiles]    = (Bᵀ·d[n,c,tile]·B)[ξ]       input patches, the forward's ({@link Winograd#transformInputs})
  *   D[ξ] [K × tiles]    = (A·dY[n,k,tile]·Aᵀ)[ξ]      output gradient, 2×2 per tile, zero past the output's edge,
  *                                                    written packed
  *   dU[ξ] [K × C]      += D[ξ]·V[ξ]ᵀ                  {@link GemmPacked#sgemmPackedA}, group after group of images
@@ -24,7 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class WinogradFilterGradient {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int V = S.length();
-    private static final int XI = 16;
+    private static final int XI = Winograd.XI;
 
     private WinogradFilterGradient() {
     }
@@ -41,8 +41,7 @@ final class WinogradFilterGradient {
     static void run(ConvGeometry g, float[] x, float[] gOut, float[] gW, int planesMax) {
         int k = g.k(), c = g.c(), slivers = Math.ceilDiv(k, GemmPacked.MR);
         Winograd.Tiling t = Winograd.Tiling.of(g);
-        int imageColumns = t.imageColumns(), group = Math.clamp(planesMax / Winograd.imagePlanes(g), 1, g.n());
-        int tiles = group * imageColumns;
+        int imageColumns = t.imageColumns(), group = Winograd.groupImages(g, planesMax), tiles = group * imageColumns;
         int uPlane = ForwardConv.planeStride(k * c), vPlane = ForwardConv.planeStride(c * tiles);
         int dPlane = ForwardConv.planeStride(GemmPacked.packedSize(k, tiles));
         float[] u = BufferPool.takeFloats(XI * uPlane);
@@ -51,9 +50,7 @@ final class WinogradFilterGradient {
         try {
             for (int first = 0; first < g.n(); first += group) {
                 int images = Math.min(group, g.n() - first), columns = images * imageColumns, f = first;
-                Winograd.Planes vs = new Winograd.Planes(v, vPlane, tiles, first);
-                Winograd.eachClaimed(images * c, (i, rows) -> Winograd.transformInput(g, t, x, vs.first() + i / c,
-                        i % c, rows, vs), () -> new Winograd.Rows(t));
+                Winograd.transformInputs(g, t, x, images, new Winograd.Planes(v, vPlane, tiles, first));
                 Winograd.eachClaimed(images * slivers, (i, scratch) -> transformGradient(g, t, gOut, f + i / slivers,
                         i % slivers * GemmPacked.MR, f, columns, scratch, d, dPlane), () -> new Sliver(t));
                 float beta = first == 0 ? 0f : 1f;

@@ -449,7 +449,7 @@ class CpuConvTest {
      * tiles one to a band and two to a band.
      */
     @Test
-    void winogradGroupsOfImagesChangeNoResult() {
+    void winogradRunsInGroupsOfImages() {
         Random rnd = new Random(5);
         int ch = Winograd.MIN_CHANNELS, v = LaneLoads.V;
         for (Case c : List.of(new Case(3, ch + 1, 6, 4 * v - 1, ch, 3, 3, Conv2dSpec.of(1, 1, 1)),
