@@ -7,7 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * conv2d forward (F32) for 3×3 kernels at stride 1 and dilation 1 by Winograd's minimal filtering F(2×2, 3×3)
- * (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016). Each 2×2 block of output pixels
+ * (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016), or F(4×4, 3×3) ({@link Winograd4})
+ * where its 4-pixel tiles fill the vectors as well ({@link Tiling#of(ConvGeometry)}). Each 2×2 block of output pixels
  * ("tile") is {@code Y = Aᵀ·[Σ_c (G·g·Gᵀ) ⊙ (Bᵀ·d·B)]·A}, from the 4×4 input patch {@code d} under it and the
  * 3×3 filter {@code g}: the multiply-adds over channels are 16 per tile instead of 36, 2.25x fewer. Those sums are
  * 16 GEMMs, one per element ξ of the 4×4 transformed tile:
@@ -27,13 +28,14 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Rounding differs from the direct sum: U sums up to 9 weights scaled by ½ or ¼, V sums or subtracts 4 inputs,
  * and the output transform adds 9 of the GEMM's sums. The error relative to {@code 1 + |result|} grows with the
  * channels about as a direct float sum's does (a review measured 1.2e-5 at 128 channels and 7e-5 at 512, against
- * 2.2e-5 and 6.1e-5 for the direct sum). Deterministic: every sum is in a fixed order. Which convs take this path
- * depends on the vector width ({@link #suits}), so two machines may round a layer differently.
+ * 2.2e-5 and 6.1e-5 for the direct sum); F(4×4, 3×3)'s about ten times that. Deterministic: every sum is in a fixed
+ * order. Which convs take this path, and in which tiles, depends on the vector width ({@link #suits}), so two
+ * machines may round a layer differently.
  */
 final class Winograd {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int V = S.length();
-    /** Elements of a transformed tile. */
+    /** Elements of an F(2×2, 3×3) transformed tile. */
     static final int XI = 16;
     /**
      * The fewest input and output channels for which the GEMMs' savings outweigh the transforms, whose cost does not
@@ -68,10 +70,10 @@ final class Winograd {
                 || g.c() < MIN_CHANNELS || g.k() < MIN_CHANNELS || g.n() <= 0 || g.p() <= 0 || g.q() <= 0) {
             return false;
         }
-        Tiling t = Tiling.of(g);
-        long weights = XI * (long) Math.ceilDiv(g.k(), GemmPacked.MR) * GemmPacked.MR * g.c();
-        return (long) t.imageColumns() * 4 <= (long) t.tilesP() * t.tilesQ() * 5
-                && Math.max(imagePlanes(g), weights) + XI * 16L <= Integer.MAX_VALUE - 8;
+        Tiling t = Tiling.of(g, 2);
+        long weights = Winograd4.XI * (long) Math.ceilDiv(g.k(), GemmPacked.MR) * GemmPacked.MR * g.c();
+        long planes = Math.max(imagePlanes(g, t), imagePlanes(g, Tiling.of(g)));
+        return t.whole() && Math.max(planes, weights) + Winograd4.XI * 16L <= Integer.MAX_VALUE - 8;
     }
 
     /**
@@ -81,26 +83,47 @@ final class Winograd {
      * columns are its tiles rounded up to whole vectors, so that the transforms run unmasked (a masked store costs
      * several plain ones on AMD), and the spare ones are computed and dropped.
      */
-    record Tiling(int tilesP, int tilesQ, int band, int bands, int columns) {
-        /** Requires an output of at least one pixel. */
+    record Tiling(int m, int tilesP, int tilesQ, int band, int bands, int columns) {
+        /**
+         * The forward's tiling: F(4×4, 3×3) ({@link Winograd4}) where its tiles fill the columns as well as
+         * F(2×2, 3×3)'s are required to ({@link #suits}), else F(2×2, 3×3). Requires an output of at least one pixel.
+         */
         static Tiling of(ConvGeometry g) {
-            int tilesP = (g.p() + 1) / 2, tilesQ = (g.q() + 1) / 2, band = Math.clamp(V / tilesQ, 1, tilesP);
-            return new Tiling(tilesP, tilesQ, band, Math.ceilDiv(tilesP, band), Math.ceilDiv(band * tilesQ, V) * V);
+            Tiling four = of(g, 4);
+            return four.whole() ? four : of(g, 2);
+        }
+
+        /** Tiles of {@code m × m} pixels (2 or 4). Requires an output of at least one pixel. */
+        static Tiling of(ConvGeometry g, int m) {
+            int tilesP = Math.ceilDiv(g.p(), m), tilesQ = Math.ceilDiv(g.q(), m);
+            int band = Math.clamp(V / tilesQ, 1, tilesP);
+            return new Tiling(m, tilesP, tilesQ, band, Math.ceilDiv(tilesP, band),
+                    Math.ceilDiv(band * tilesQ, V) * V);
+        }
+
+        /** Elements of a transformed tile: the GEMMs, and the transformed planes of each operand. */
+        int xi() {
+            return (m + 2) * (m + 2);
         }
 
         int imageColumns() {
             return bands * columns;
         }
+
+        /** At most a fifth of the GEMM columns are spare. */
+        boolean whole() {
+            return (long) imageColumns() * 4 <= (long) tilesP * tilesQ * 5;
+        }
     }
 
-    /** Floats of one image's 16 transformed planes of input or output, whichever has more channels. */
-    static long imagePlanes(ConvGeometry g) {
-        return (long) XI * Math.max(g.c(), g.k()) * Tiling.of(g).imageColumns();
+    /** Floats of one image's transformed planes of input or output under {@code t}, whichever has more channels. */
+    static long imagePlanes(ConvGeometry g, Tiling t) {
+        return (long) t.xi() * Math.max(g.c(), g.k()) * t.imageColumns();
     }
 
     /** {@code out [N,K,P,Q] = conv(x [N,C,H,W], w [K,C,3,3]) + bias [K]} ({@code bias} may be null). */
     static void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] out) {
-        run(g, x, w, false, bias, out, PLANES_MAX);
+        run(g, Tiling.of(g), x, w, false, bias, out, PLANES_MAX);
     }
 
     /**
@@ -108,47 +131,55 @@ final class Winograd {
      * and {@code w [K,C,3,3]}. Requires {@code suits(g.stride1Adjoint())}.
      */
     static void backwardData(ConvGeometry g, float[] gOut, float[] w, float[] gIn) {
-        run(g.stride1Adjoint(), gOut, w, true, null, gIn, PLANES_MAX);
+        ConvGeometry adjoint = g.stride1Adjoint();
+        run(adjoint, Tiling.of(adjoint), gOut, w, true, null, gIn, PLANES_MAX);
     }
 
     /**
      * {@code out [N,K,P,Q] = conv(x [N,C,H,W], w) + bias [K]} for geometry {@code g}, with {@code w [K,C,3,3]}; or
      * with {@code adjoint}, where {@code g} is the {@link ConvGeometry#stride1Adjoint()} of a forward conv, the same
      * with {@code w [C,K,3,3]} read transposed and flipped (backward-data: x is the output gradient, out the input
-     * gradient). Runs in groups of images whose transformed input and output take at most {@code planesMax} floats
-     * each (at least one image); the groups change no result. {@code bias} may be null.
+     * gradient), in tiles {@code t}: {@code Tiling.of(g, 2)} or {@code Tiling.of(g, 4)}, one whose columns are
+     * {@link Tiling#whole}. Runs in groups of images whose transformed input and output take at most
+     * {@code planesMax} floats each (at least one image); the groups change no result. {@code bias} may be null.
      */
-    static void run(ConvGeometry g, float[] x, float[] w, boolean adjoint, float[] bias, float[] out, int planesMax) {
+    static void run(ConvGeometry g, Tiling t, float[] x, float[] w, boolean adjoint, float[] bias, float[] out,
+                    int planesMax) {
         int k = g.k(), c = g.c();
-        Tiling t = Tiling.of(g);
-        int imageColumns = t.imageColumns(), group = groupImages(g, planesMax), tiles = group * imageColumns;
-        // The 16 planes of each operand are written (or read) side by side, 16 streams: plane strides that are not
-        // a multiple of 1 KiB keep them out of each other's cache sets (a 256-channel layer's weight planes, 256 KiB
-        // apart, made the weight transform 9% of its forward).
+        int imageColumns = t.imageColumns(), group = groupImages(g, t, planesMax), tiles = group * imageColumns;
+        int planes = t.xi();
+        // The 16 or 36 planes of each operand are written (or read) side by side, as many streams: plane strides that
+        // are not a multiple of 1 KiB keep them out of each other's cache sets (a 256-channel layer's weight planes,
+        // 256 KiB apart, made the weight transform 9% of its forward).
         int uPlane = ForwardConv.planeStride(GemmPacked.packedSize(k, c)), vPlane = ForwardConv.planeStride(c * tiles);
         int mPlane = ForwardConv.planeStride(k * tiles);
-        float[] u = BufferPool.takeFloats(XI * uPlane);
-        float[] v = BufferPool.takeFloats(XI * vPlane);
-        float[] m = BufferPool.takeFloats(XI * mPlane);
+        float[] u = BufferPool.takeFloats(planes * uPlane);
+        float[] v = BufferPool.takeFloats(planes * vPlane);
+        float[] m = BufferPool.takeFloats(planes * mPlane);
         try {
             int mr = GemmPacked.MR;
-            eachClaimed(Math.ceilDiv(k, mr), (s, none) -> transformWeights(g, w, adjoint, s * mr, u, uPlane),
+            eachClaimed(Math.ceilDiv(k, mr), (s, none) -> transformWeights(g, t, w, adjoint, s * mr, u, uPlane),
                     () -> null);
             for (int first = 0; first < g.n(); first += group) {
                 int images = Math.min(group, g.n() - first), columns = images * imageColumns;
                 Planes vs = new Planes(v, vPlane, tiles, first), ms = new Planes(m, mPlane, tiles, first);
                 transformInputs(g, t, x, images, vs);
-                // The 16 GEMMs in column blocks, one block per claim: a GEMM called on a pool thread runs on that
-                // thread, so the blocks of all 16 even out across the threads in one wake-up (16 two-thread calls
-                // each left one thread waiting at its end).
+                // The GEMMs in column blocks, one block per claim: a GEMM called on a pool thread runs on that
+                // thread, so the blocks of all 16 (or 36) even out across the threads in one wake-up (16 two-thread
+                // calls each left one thread waiting at its end).
                 int blocks = Math.ceilDiv(columns, GEMM_COLUMNS);
-                eachClaimed(XI * blocks, (unit, none) -> {
+                eachClaimed(planes * blocks, (unit, none) -> {
                     int xi = unit / blocks, j0 = unit % blocks * GEMM_COLUMNS;
                     GemmPacked.sgemmPackedA(k, Math.min(GEMM_COLUMNS, columns - j0), c, 1f, u, xi * uPlane, false,
                             v, xi * vPlane + j0, tiles, 0f, m, xi * mPlane + j0, tiles);
                 }, () -> null);
-                eachClaimed(images * k, (i, rows) -> transformOutput(g, t, ms, vs.first() + i / k, i % k, bias, rows,
-                        out), () -> new float[4][t.columns() + V]);
+                if (t.m() == 4) {
+                    eachClaimed(images * k, (i, o) -> Winograd4.transformOutput(g, t, ms, vs.first() + i / k, i % k,
+                            bias, o, out), () -> new Winograd4.Outputs(t));
+                } else {
+                    eachClaimed(images * k, (i, rows) -> transformOutput(g, t, ms, vs.first() + i / k, i % k, bias,
+                            rows, out), () -> new float[4][t.columns() + V]);
+                }
             }
         } finally {
             BufferPool.give(m);
@@ -157,9 +188,12 @@ final class Winograd {
         }
     }
 
-    /** Images per group: as many as keep each operand's transformed planes within {@code planesMax}, at least one. */
-    static int groupImages(ConvGeometry g, int planesMax) {
-        return Math.clamp(planesMax / imagePlanes(g), 1, g.n());
+    /**
+     * Images per group under tiling {@code t}: as many as keep each operand's transformed planes within
+     * {@code planesMax}, at least one.
+     */
+    static int groupImages(ConvGeometry g, Tiling t, int planesMax) {
+        return Math.clamp(planesMax / imagePlanes(g, t), 1, g.n());
     }
 
     /**
@@ -168,8 +202,13 @@ final class Winograd {
      */
     static void transformInputs(ConvGeometry g, Tiling t, float[] x, int images, Planes to) {
         int c = g.c();
-        eachClaimed(images * c, (i, rows) -> transformInput(g, t, x, to.first() + i / c, i % c, rows, to),
-                () -> new Rows(t));
+        if (t.m() == 4) {
+            eachClaimed(images * c, (i, p) -> Winograd4.transformInput(g, t, x, to.first() + i / c, i % c, p, to),
+                    () -> new Winograd4.Patches(t));
+        } else {
+            eachClaimed(images * c, (i, rows) -> transformInput(g, t, x, to.first() + i / c, i % c, rows, to),
+                    () -> new Rows(t));
+        }
     }
 
     /**
@@ -205,15 +244,18 @@ final class Winograd {
      * them, and a pooled buffer's leftovers there (NaN, subnormals) could slow the multiply-adds. The filter g is
      * {@code w[k,c]}, or for the adjoint {@code w[c,k]} flipped in both axes.
      */
-    private static void transformWeights(ConvGeometry g, float[] w, boolean adjoint, int k0, float[] u, int plane) {
-        int kk = g.k(), cc = g.c();
+    private static void transformWeights(ConvGeometry g, Tiling t, float[] w, boolean adjoint, int k0, float[] u,
+                                         int plane) {
+        int kk = g.k(), cc = g.c(), step = adjoint ? -1 : 1;
         for (int c = 0; c < cc; c++) {
             for (int k = k0, at = GemmPacked.packedAt(k0, c, kk, cc); k < k0 + GemmPacked.MR; k++, at++) {
-                if (k < kk) {
-                    transformFilter(w, adjoint ? (c * kk + k) * 9 + 8 : (k * cc + c) * 9, adjoint ? -1 : 1, u, at,
-                            plane);
+                int from = adjoint ? (c * kk + k) * 9 + 8 : (k * cc + c) * 9;
+                if (k < kk && t.m() == 4) {
+                    Winograd4.transformFilter(w, from, step, u, at, plane);
+                } else if (k < kk) {
+                    transformFilter(w, from, step, u, at, plane);
                 } else {
-                    for (int xi = 0; xi < XI; xi++) {
+                    for (int xi = 0; xi < t.xi(); xi++) {
                         u[at + xi * plane] = 0f;
                     }
                 }
@@ -283,19 +325,6 @@ final class Winograd {
             }
         }
 
-        /**
-         * Copies plane {@code x[src]} of geometry {@code g} into {@code padded}: input pixel (ih, iw) to row
-         * {@code ih + padH}, column {@code iw + padW}. What lies outside the plane stays zero from the start.
-         */
-        void pad(ConvGeometry g, float[] x, int src) {
-            int iw0 = Math.max(0, -g.padW()), iw1 = Math.min(g.w(), width - g.padW());
-            int ih1 = Math.min(g.h(), padded.length / width - g.padH());
-            for (int ih = Math.max(0, -g.padH()); ih < ih1 && iw0 < iw1; ih++) {
-                System.arraycopy(x, src + ih * g.w() + iw0, padded, (ih + g.padH()) * width + iw0 + g.padW(),
-                        iw1 - iw0);
-            }
-        }
-
         /** For a band of one row: rows 2 and 3 become rows 0 and 1 (the old rows 0 and 1 the scratch for the next). */
         void advance() {
             for (float[][] r : new float[][][] {even, odd}) {
@@ -320,7 +349,7 @@ final class Winograd {
         int bandColumns = t.columns(), bands = t.bands(), shift = rows.shift;
         float[] v = to.a();
         if (band > 1) {
-            rows.pad(g, x, src);
+            pad(g, x, src, rows.padded, rows.width);
         }
         for (int bb = 0; bb < bands; bb++) {
             if (band > 1) {
@@ -393,6 +422,19 @@ final class Winograd {
                 t2.sub(t1).intoArray(v, at + 14 * plane);
                 t1.sub(t3).intoArray(v, at + 15 * plane);
             }
+        }
+    }
+
+    /**
+     * Copies plane {@code x[src]} of geometry {@code g} into {@code padded}, {@code width} wide: input pixel (ih, iw)
+     * to row {@code ih + padH}, column {@code iw + padW}, as far as {@code padded} reaches. What lies outside the
+     * plane is left as it is (zero in a scratch that only ever holds planes of one geometry).
+     */
+    static void pad(ConvGeometry g, float[] x, int src, float[] padded, int width) {
+        int iw0 = Math.max(0, -g.padW()), iw1 = Math.min(g.w(), width - g.padW());
+        int ih1 = Math.min(g.h(), padded.length / width - g.padH());
+        for (int ih = Math.max(0, -g.padH()); ih < ih1 && iw0 < iw1; ih++) {
+            System.arraycopy(x, src + ih * g.w() + iw0, padded, (ih + g.padH()) * width + iw0 + g.padW(), iw1 - iw0);
         }
     }
 

@@ -40,8 +40,9 @@ final class WinogradFilterGradient {
      */
     static void run(ConvGeometry g, float[] x, float[] gOut, float[] gW, int planesMax) {
         int k = g.k(), c = g.c(), slivers = Math.ceilDiv(k, GemmPacked.MR);
-        Winograd.Tiling t = Winograd.Tiling.of(g);
-        int imageColumns = t.imageColumns(), group = Winograd.groupImages(g, planesMax), tiles = group * imageColumns;
+        Winograd.Tiling t = Winograd.Tiling.of(g, 2);
+        int imageColumns = t.imageColumns(), group = Winograd.groupImages(g, t, planesMax);
+        int tiles = group * imageColumns;
         int uPlane = ForwardConv.planeStride(k * c), vPlane = ForwardConv.planeStride(c * tiles);
         int dPlane = ForwardConv.planeStride(GemmPacked.packedSize(k, tiles));
         float[] u = BufferPool.takeFloats(XI * uPlane);
