@@ -54,6 +54,13 @@ final class Winograd {
      * group.
      */
     static final int PLANES_MAX = 1 << 23;
+    /**
+     * Input channels whose transformed weights are made in scratch and then copied to U as one run per plane. Written
+     * straight into U, a filter's 16 or 36 values went to as many planes, each store to another line, and the weight
+     * transform took a quarter of the 256-channel layer's forward (a fifth of the 8x8 layer's backward-data). Divides
+     * {@link GemmPacked#KC}.
+     */
+    private static final int WEIGHT_RUN = 32;
 
     private Winograd() {
     }
@@ -158,8 +165,8 @@ final class Winograd {
         float[] m = BufferPool.takeFloats(planes * mPlane);
         try {
             int mr = GemmPacked.MR;
-            eachClaimed(Math.ceilDiv(k, mr), (s, none) -> transformWeights(g, t, w, adjoint, s * mr, u, uPlane),
-                    () -> null);
+            eachClaimed(Math.ceilDiv(k, mr), (s, runs) -> transformWeights(g, t, w, adjoint, s * mr, u, uPlane, runs),
+                    () -> new float[t.xi() * WEIGHT_RUN * mr]);
             for (int first = 0; first < g.n(); first += group) {
                 int images = Math.min(group, g.n() - first), columns = images * imageColumns;
                 Planes vs = new Planes(v, vPlane, tiles, first), ms = new Planes(m, mPlane, tiles, first);
@@ -239,26 +246,34 @@ final class Winograd {
 
     /**
      * {@code U[ξ][k][c] = (G·g·Gᵀ)[ξ]} for the MR output channels from {@code k0} (one sliver of the GEMMs' A) and
-     * every c, with {@code G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1]}, written packed for
+     * every c, with {@code G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1]} (or {@link Winograd4}'s), written packed for
      * {@link GemmPacked#sgemmPackedA}. Channels past K are zeroed: the GEMM's tiles compute those rows and drop
      * them, and a pooled buffer's leftovers there (NaN, subnormals) could slow the multiply-adds. The filter g is
-     * {@code w[k,c]}, or for the adjoint {@code w[c,k]} flipped in both axes.
+     * {@code w[k,c]}, or for the adjoint {@code w[c,k]} flipped in both axes. {@code runs} is the thread's scratch,
+     * {@code xi · WEIGHT_RUN · MR} floats.
      */
     private static void transformWeights(ConvGeometry g, Tiling t, float[] w, boolean adjoint, int k0, float[] u,
-                                         int plane) {
-        int kk = g.k(), cc = g.c(), step = adjoint ? -1 : 1;
-        for (int c = 0; c < cc; c++) {
-            for (int k = k0, at = GemmPacked.packedAt(k0, c, kk, cc); k < k0 + GemmPacked.MR; k++, at++) {
-                int from = adjoint ? (c * kk + k) * 9 + 8 : (k * cc + c) * 9;
-                if (k < kk && t.m() == 4) {
-                    Winograd4.transformFilter(w, from, step, u, at, plane);
-                } else if (k < kk) {
-                    transformFilter(w, from, step, u, at, plane);
-                } else {
-                    for (int xi = 0; xi < t.xi(); xi++) {
-                        u[at + xi * plane] = 0f;
+                                         int plane, float[] runs) {
+        int kk = g.k(), cc = g.c(), step = adjoint ? -1 : 1, mr = GemmPacked.MR, run = WEIGHT_RUN * mr;
+        for (int c0 = 0; c0 < cc; c0 += WEIGHT_RUN) {
+            int c1 = Math.min(cc, c0 + WEIGHT_RUN);
+            for (int c = c0; c < c1; c++) {
+                for (int k = k0, at = (c - c0) * mr; k < k0 + mr; k++, at++) {
+                    int from = adjoint ? (c * kk + k) * 9 + 8 : (k * cc + c) * 9;
+                    if (k < kk && t.m() == 4) {
+                        Winograd4.transformFilter(w, from, step, runs, at, run);
+                    } else if (k < kk) {
+                        transformFilter(w, from, step, runs, at, run);
+                    } else {
+                        for (int xi = 0; xi < t.xi(); xi++) {
+                            runs[at + xi * run] = 0f;
+                        }
                     }
                 }
+            }
+            // Channels c0 to c1 of the sliver lie in one depth block (WEIGHT_RUN divides KC): one run per plane.
+            for (int xi = 0, to = GemmPacked.packedAt(k0, c0, kk, cc); xi < t.xi(); xi++) {
+                System.arraycopy(runs, xi * run, u, to + xi * plane, (c1 - c0) * mr);
             }
         }
     }
