@@ -7,8 +7,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * conv2d forward (F32) for 3×3 kernels at stride 1 and dilation 1 by Winograd's minimal filtering F(2×2, 3×3)
- * (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016), or F(4×4, 3×3) ({@link Winograd4})
- * where its 4-pixel tiles fill the vectors as well ({@link Tiling#of(ConvGeometry)}). Each 2×2 block of output pixels
+ * (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016), or by F(4×4, 3×3)
+ * ({@link Winograd4}, 36 GEMMs of the same shape) where its 4-pixel tiles fill the vectors as well, in rows or in
+ * bands ({@link Tiling#of(ConvGeometry)}). What follows is F(2×2, 3×3). Each 2×2 block of output pixels
  * ("tile") is {@code Y = Aᵀ·[Σ_c (G·g·Gᵀ) ⊙ (Bᵀ·d·B)]·A}, from the 4×4 input patch {@code d} under it and the
  * 3×3 filter {@code g}: the multiply-adds over channels are 16 per tile instead of 36, 2.25x fewer. Those sums are
  * 16 GEMMs, one per element ξ of the 4×4 transformed tile:
@@ -18,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  *   M[ξ] [K × tiles]  = U[ξ]·V[ξ]                        {@link GemmPacked#sgemmPackedA}
  *   out[n,k,tile]     = Aᵀ·M[·][k,tile]·A + bias[k]
  * </pre>
- * The transforms only add and halve; they run vectorised along a row of tiles, from input rows split into their
+ * Its transforms only add and halve; they run vectorised along a row of tiles, from input rows split into their
  * even and odd columns (a tile's four columns are then two consecutive even and two consecutive odd ones). Where a
  * vector holds several rows of tiles (8×8 outputs: two rows of 4 tiles with 8 lanes), a band of that many rows lies
  * side by side in one GEMM row of tiles, gathered from a padded copy of the input plane.
@@ -28,9 +29,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Rounding differs from the direct sum: U sums up to 9 weights scaled by ½ or ¼, V sums or subtracts 4 inputs,
  * and the output transform adds 9 of the GEMM's sums. The error relative to {@code 1 + |result|} grows with the
  * channels about as a direct float sum's does (a review measured 1.2e-5 at 128 channels and 7e-5 at 512, against
- * 2.2e-5 and 6.1e-5 for the direct sum); F(4×4, 3×3)'s about ten times that. Deterministic: every sum is in a fixed
- * order. Which convs take this path, and in which tiles, depends on the vector width ({@link #suits}), so two
- * machines may round a layer differently.
+ * 2.2e-5 and 6.1e-5 for the direct sum); F(4×4, 3×3)'s is 10-25 times F(2×2, 3×3)'s ({@link Winograd4}).
+ * Deterministic: every sum is in a fixed order. Which convs take this path, and in which tiles, depends on the
+ * vector width ({@link #suits}), so two machines may round a layer differently.
  */
 final class Winograd {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -84,10 +85,10 @@ final class Winograd {
     }
 
     /**
-     * How the output's tiles (2×2 pixels each, {@code tilesP × tilesQ} of them) lie in the GEMM columns: in bands of
-     * {@code band} rows of tiles side by side, {@code bands} of them, each {@code columns} wide. A band is one row of
-     * tiles, or as many as fill a vector where a row is shorter (8×8 outputs: two rows of 4 tiles to 8 lanes); its
-     * columns are its tiles rounded up to whole vectors, so that the transforms run unmasked (a masked store costs
+     * How the output's tiles ({@code m × m} pixels each, {@code tilesP × tilesQ} of them) lie in the GEMM columns: in
+     * bands of {@code band} rows of tiles side by side, {@code bands} of them, each {@code columns} wide. A band is one
+     * row of tiles, or as many as fill a vector where a row is shorter (8×8 outputs: two rows of 4 tiles to 8 lanes);
+     * its columns are its tiles rounded up to whole vectors, so that the transforms run unmasked (a masked store costs
      * several plain ones on AMD), and the spare ones are computed and dropped.
      */
     record Tiling(int m, int tilesP, int tilesQ, int band, int bands, int columns) {
@@ -219,8 +220,8 @@ final class Winograd {
     }
 
     /**
-     * The 16 transformed planes of an operand, {@code plane} apart in {@code a}. A plane's rows are {@code ld} long:
-     * the tiles of images {@code first}, {@code first + 1}, ..., image by image, band by band ({@link Tiling}).
+     * The 16 or 36 transformed planes of an operand, {@code plane} apart in {@code a}. A plane's rows are {@code ld}
+     * long: the tiles of images {@code first}, {@code first + 1}, ..., image by image, band by band ({@link Tiling}).
      */
     record Planes(float[] a, int plane, int ld, int first) {
     }
