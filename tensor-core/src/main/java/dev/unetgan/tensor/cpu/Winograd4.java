@@ -62,12 +62,14 @@ final class Winograd4 {
     /**
      * One thread's scratch for {@link #transformInput}: the input plane with its padding, {@code width} wide (what
      * lies outside the plane stays zero from the start); the gather map, lane l's patch offset from its vector's
-     * first; and {@code Bᵀ·d} of one vector of patches, {@code bd[(6·i + j)·V + lane]}.
+     * first; one column of a vector of patches, {@code column[r·V + lane]}; and {@code Bᵀ·d} of them,
+     * {@code bd[(6·i + j)·V + lane]}.
      */
     static final class Patches {
         final float[] padded;
         final int width;
         final int[] index = new int[V];
+        final float[] column = new float[6 * V];
         final float[] bd = new float[XI * V];
 
         Patches(Winograd.Tiling t) {
@@ -90,66 +92,61 @@ final class Winograd4 {
     static void transformInput(ConvGeometry g, Winograd.Tiling t, float[] x, int n, int c, Patches p,
                                Winograd.Planes to) {
         int plane = to.plane(), band = t.band(), bands = t.bands(), columns = t.columns(), width = p.width;
-        float[] v = to.a(), padded = p.padded, bd = p.bd;
-        int[] index = p.index;
-        Winograd.pad(g, x, (n * g.c() + c) * g.hw(), padded, width);
-        FloatVector four = FloatVector.broadcast(S, 4f), minusFour = FloatVector.broadcast(S, -4f);
-        FloatVector minusFive = FloatVector.broadcast(S, -5f), two = FloatVector.broadcast(S, 2f);
-        FloatVector minusTwo = FloatVector.broadcast(S, -2f);
+        Winograd.pad(g, x, (n * g.c() + c) * g.hw(), p.padded, width);
         for (int bb = 0; bb < bands; bb++) {
             int dst = c * to.ld() + ((n - to.first()) * bands + bb) * columns;
             for (int tx = 0; tx < columns; tx += V) {
                 int at = 4 * (bb * band * width + tx);
-                // Bᵀ down column j of the patches: rows d0-d5 to the six of Bᵀ·d.
+                // Bᵀ down each column j of the patches (its six rows gathered first), then ·B along each row i.
                 for (int j = 0; j < 6; j++) {
-                    FloatVector d0 = FloatVector.fromArray(S, padded, at + j, index, 0);
-                    FloatVector d1 = FloatVector.fromArray(S, padded, at + width + j, index, 0);
-                    FloatVector d2 = FloatVector.fromArray(S, padded, at + 2 * width + j, index, 0);
-                    FloatVector d3 = FloatVector.fromArray(S, padded, at + 3 * width + j, index, 0);
-                    FloatVector d4 = FloatVector.fromArray(S, padded, at + 4 * width + j, index, 0);
-                    FloatVector d5 = FloatVector.fromArray(S, padded, at + 5 * width + j, index, 0);
-                    FloatVector e = d2.fma(minusFour, d4), f = d1.fma(minusFour, d3);
-                    FloatVector h = d4.sub(d2), k = d3.sub(d1);
-                    d2.fma(minusFive, d0.fma(four, d4)).intoArray(bd, j * V);
-                    e.add(f).intoArray(bd, (6 + j) * V);
-                    e.sub(f).intoArray(bd, (12 + j) * V);
-                    k.fma(two, h).intoArray(bd, (18 + j) * V);
-                    k.fma(minusTwo, h).intoArray(bd, (24 + j) * V);
-                    d3.fma(minusFive, d1.fma(four, d5)).intoArray(bd, (30 + j) * V);
+                    for (int r = 0; r < 6; r++) {
+                        FloatVector.fromArray(S, p.padded, at + r * width + j, p.index, 0).intoArray(p.column, r * V);
+                    }
+                    inputPass(p.column, 0, V, p.bd, j * V, 6 * V);
                 }
-                // ·B along row i the same way.
                 for (int i = 0; i < 6; i++) {
-                    int row = 6 * i * V, out = dst + tx + 6 * i * plane;
-                    FloatVector d0 = FloatVector.fromArray(S, bd, row);
-                    FloatVector d1 = FloatVector.fromArray(S, bd, row + V);
-                    FloatVector d2 = FloatVector.fromArray(S, bd, row + 2 * V);
-                    FloatVector d3 = FloatVector.fromArray(S, bd, row + 3 * V);
-                    FloatVector d4 = FloatVector.fromArray(S, bd, row + 4 * V);
-                    FloatVector d5 = FloatVector.fromArray(S, bd, row + 5 * V);
-                    FloatVector e = d2.fma(minusFour, d4), f = d1.fma(minusFour, d3);
-                    FloatVector h = d4.sub(d2), k = d3.sub(d1);
-                    d2.fma(minusFive, d0.fma(four, d4)).intoArray(v, out);
-                    e.add(f).intoArray(v, out + plane);
-                    e.sub(f).intoArray(v, out + 2 * plane);
-                    k.fma(two, h).intoArray(v, out + 3 * plane);
-                    k.fma(minusTwo, h).intoArray(v, out + 4 * plane);
-                    d3.fma(minusFive, d1.fma(four, d5)).intoArray(v, out + 5 * plane);
+                    inputPass(p.bd, 6 * i * V, V, to.a(), dst + tx + 6 * i * plane, plane);
                 }
             }
         }
     }
 
     /**
+     * One pass of the input transform over a vector of tiles: the six vectors {@code d_r} at {@code in[at + r·step]}
+     * become the six of {@code Bᵀ·d}, stored {@code outStep} apart from {@code out[to]}. Both passes share this
+     * arithmetic; no vector crosses the call, so nothing is boxed if C2 declines to inline it (it inlines a body this
+     * size; with the gathers inside too, at 387 bytes, it did not).
+     */
+    private static void inputPass(float[] in, int at, int step, float[] out, int to, int outStep) {
+        FloatVector d0 = FloatVector.fromArray(S, in, at);
+        FloatVector d1 = FloatVector.fromArray(S, in, at + step);
+        FloatVector d2 = FloatVector.fromArray(S, in, at + 2 * step);
+        FloatVector d3 = FloatVector.fromArray(S, in, at + 3 * step);
+        FloatVector d4 = FloatVector.fromArray(S, in, at + 4 * step);
+        FloatVector d5 = FloatVector.fromArray(S, in, at + 5 * step);
+        // Rows of Bᵀ: 4d0 - 5d2 + d4; (d4 - 4d2) ± (d3 - 4d1); (d4 - d2) ± 2(d3 - d1); 4d1 - 5d3 + d5.
+        FloatVector four = FloatVector.broadcast(S, 4f), minusFour = FloatVector.broadcast(S, -4f);
+        FloatVector minusFive = FloatVector.broadcast(S, -5f), two = FloatVector.broadcast(S, 2f);
+        FloatVector e = d2.fma(minusFour, d4), f = d1.fma(minusFour, d3), h = d4.sub(d2), k = d3.sub(d1);
+        d2.fma(minusFive, d0.fma(four, d4)).intoArray(out, to);
+        e.add(f).intoArray(out, to + outStep);
+        e.sub(f).intoArray(out, to + 2 * outStep);
+        k.fma(two, h).intoArray(out, to + 3 * outStep);
+        h.sub(k.add(k)).intoArray(out, to + 4 * outStep);
+        d3.fma(minusFive, d1.fma(four, d5)).intoArray(out, to + 5 * outStep);
+    }
+
+    /**
      * One thread's scratch for {@link #transformOutput}: {@code Aᵀ·M} of one vector of tiles,
-     * {@code am[(6·i + j)·V + lane]}, and a band's output rows, {@code rows[4·i + j]} holding column j of row i of
-     * every tile before they are interleaved.
+     * {@code am[(6·i + j)·V + lane]}, and a band's output rows, {@code rows[(4·i + j)·columns + tile]} holding column
+     * j of row i of every tile before they are interleaved.
      */
     static final class Outputs {
         final float[] am = new float[24 * V];
-        final float[][] rows;
+        final float[] rows;
 
         Outputs(Winograd.Tiling t) {
-            rows = new float[16][t.columns()];
+            rows = new float[16 * t.columns()];
         }
     }
 
@@ -159,63 +156,60 @@ final class Winograd4 {
      */
     static void transformOutput(ConvGeometry g, Winograd.Tiling t, Winograd.Planes from, int n, int k, float[] bias,
                                 Outputs o, float[] out) {
-        float[] m = from.a(), am = o.am;
+        float[] rows = o.rows;
         int plane = from.plane(), p = g.p(), q = g.q(), dst = (n * g.k() + k) * g.pq(), tilesP = t.tilesP();
         int tilesQ = t.tilesQ(), band = t.band(), bands = t.bands(), columns = t.columns();
-        FloatVector b = FloatVector.broadcast(S, bias == null ? 0f : bias[k]);
-        FloatVector two = FloatVector.broadcast(S, 2f), four = FloatVector.broadcast(S, 4f);
-        FloatVector eight = FloatVector.broadcast(S, 8f);
+        float b = bias == null ? 0f : bias[k];
         for (int bb = 0; bb < bands; bb++) {
             int src = k * from.ld() + ((n - from.first()) * bands + bb) * columns;
             for (int tx = 0; tx < columns; tx += V) {
-                // Aᵀ down column j: m0 + (m1 + m2) + (m3 + m4), (m1 - m2) + 2(m3 - m4), (m1 + m2) + 4(m3 + m4) and
-                // (m1 - m2) + 8(m3 - m4) + m5.
+                // Aᵀ down each column j of M, then ·A along each row i of that, plus the bias.
                 for (int j = 0; j < 6; j++) {
-                    int at = src + tx + j * plane;
-                    FloatVector m0 = FloatVector.fromArray(S, m, at);
-                    FloatVector m1 = FloatVector.fromArray(S, m, at + 6 * plane);
-                    FloatVector m2 = FloatVector.fromArray(S, m, at + 12 * plane);
-                    FloatVector m3 = FloatVector.fromArray(S, m, at + 18 * plane);
-                    FloatVector m4 = FloatVector.fromArray(S, m, at + 24 * plane);
-                    FloatVector m5 = FloatVector.fromArray(S, m, at + 30 * plane);
-                    FloatVector sum = m1.add(m2), diff = m1.sub(m2), sum2 = m3.add(m4), diff2 = m3.sub(m4);
-                    m0.add(sum).add(sum2).intoArray(am, j * V);
-                    diff2.fma(two, diff).intoArray(am, (6 + j) * V);
-                    sum2.fma(four, sum).intoArray(am, (12 + j) * V);
-                    diff2.fma(eight, diff).add(m5).intoArray(am, (18 + j) * V);
+                    outputPass(from.a(), src + tx + j * plane, 6 * plane, 0f, o.am, j * V, 6 * V);
                 }
-                // ·A along row i the same way, plus the bias.
                 for (int i = 0; i < 4; i++) {
-                    int row = 6 * i * V;
-                    FloatVector m0 = FloatVector.fromArray(S, am, row);
-                    FloatVector m1 = FloatVector.fromArray(S, am, row + V);
-                    FloatVector m2 = FloatVector.fromArray(S, am, row + 2 * V);
-                    FloatVector m3 = FloatVector.fromArray(S, am, row + 3 * V);
-                    FloatVector m4 = FloatVector.fromArray(S, am, row + 4 * V);
-                    FloatVector m5 = FloatVector.fromArray(S, am, row + 5 * V);
-                    FloatVector sum = m1.add(m2), diff = m1.sub(m2), sum2 = m3.add(m4), diff2 = m3.sub(m4);
-                    m0.add(sum).add(sum2).add(b).intoArray(o.rows[4 * i], tx);
-                    diff2.fma(two, diff).add(b).intoArray(o.rows[4 * i + 1], tx);
-                    sum2.fma(four, sum).add(b).intoArray(o.rows[4 * i + 2], tx);
-                    diff2.fma(eight, diff).add(m5).add(b).intoArray(o.rows[4 * i + 3], tx);
+                    outputPass(o.am, 6 * i * V, V, b, rows, 4 * i * columns + tx, columns);
                 }
             }
             // Row of tiles ty of the band is at [ty·tilesQ, (ty + 1)·tilesQ) in it.
             for (int ty = 0; ty < band && bb * band + ty < tilesP; ty++) {
                 for (int i = 0, y = 4 * (bb * band + ty); i < 4 && y + i < p; i++) {
-                    int row = dst + (y + i) * q, from0 = ty * tilesQ, tx = 0;
-                    float[] c0 = o.rows[4 * i], c1 = o.rows[4 * i + 1], c2 = o.rows[4 * i + 2], c3 = o.rows[4 * i + 3];
+                    int row = dst + (y + i) * q, c0 = 4 * i * columns + ty * tilesQ, tx = 0;
+                    int c1 = c0 + columns, c2 = c1 + columns, c3 = c2 + columns;
                     for (int at = row; tx < q / 4; tx++, at += 4) {
-                        out[at] = c0[from0 + tx];
-                        out[at + 1] = c1[from0 + tx];
-                        out[at + 2] = c2[from0 + tx];
-                        out[at + 3] = c3[from0 + tx];
+                        out[at] = rows[c0 + tx];
+                        out[at + 1] = rows[c1 + tx];
+                        out[at + 2] = rows[c2 + tx];
+                        out[at + 3] = rows[c3 + tx];
                     }
                     for (int j = 0; 4 * tx + j < q; j++) {
-                        out[row + 4 * tx + j] = o.rows[4 * i + j][from0 + tx];
+                        out[row + 4 * tx + j] = rows[c0 + j * columns + tx];
                     }
                 }
             }
         }
+    }
+
+    /**
+     * One pass of the output transform over a vector of tiles: the six vectors {@code m_r} at {@code in[at + r·step]}
+     * become the four of {@code Aᵀ·m}, plus {@code bias}, stored {@code outStep} apart from {@code out[to]}. Like
+     * {@link #inputPass}, it serves both passes and takes no vectors.
+     */
+    private static void outputPass(float[] in, int at, int step, float bias, float[] out, int to, int outStep) {
+        FloatVector m0 = FloatVector.fromArray(S, in, at);
+        FloatVector m1 = FloatVector.fromArray(S, in, at + step);
+        FloatVector m2 = FloatVector.fromArray(S, in, at + 2 * step);
+        FloatVector m3 = FloatVector.fromArray(S, in, at + 3 * step);
+        FloatVector m4 = FloatVector.fromArray(S, in, at + 4 * step);
+        FloatVector m5 = FloatVector.fromArray(S, in, at + 5 * step);
+        // Rows of Aᵀ: m0 + (m1 + m2) + (m3 + m4), (m1 - m2) + 2(m3 - m4), (m1 + m2) + 4(m3 + m4), (m1 - m2) +
+        // 8(m3 - m4) + m5.
+        FloatVector two = FloatVector.broadcast(S, 2f), four = FloatVector.broadcast(S, 4f);
+        FloatVector eight = FloatVector.broadcast(S, 8f);
+        FloatVector sum = m1.add(m2), diff = m1.sub(m2), sum2 = m3.add(m4), diff2 = m3.sub(m4);
+        m0.add(sum).add(sum2).add(bias).intoArray(out, to);
+        diff2.fma(two, diff).add(bias).intoArray(out, to + outStep);
+        sum2.fma(four, sum).add(bias).intoArray(out, to + 2 * outStep);
+        diff2.fma(eight, diff).add(m5).add(bias).intoArray(out, to + 3 * outStep);
     }
 }
