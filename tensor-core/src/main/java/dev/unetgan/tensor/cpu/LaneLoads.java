@@ -46,6 +46,18 @@ final class LaneLoads {
         long lanes = validLanes & ALL;
         valid[i] = lanes;
         int count = 0, at = i * MAX_RUNS;
+        // The common case, V consecutive offsets (one plain load), skips the general loop below, which had 6% of the
+        // RGB layer's forward samples: that layer plans two loads for every sliver of 27 rows.
+        int run = 1;
+        while (lanes == ALL && run < V && offset[run] == offset[0] + run) {
+            run++;
+        }
+        if (run == V && lanes == ALL) {
+            runs[i] = 1;
+            runBase[at] = offset[0];
+            runMask[at] = ALL;
+            return;
+        }
         for (int l = 0; l < V; l++) {
             if ((lanes & 1L << l) == 0) {
                 continue;

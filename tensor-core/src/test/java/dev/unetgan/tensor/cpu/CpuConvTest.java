@@ -93,6 +93,9 @@ class CpuConvTest {
             cases.add(new Case(n, 19, 17, 15, 21, 1, 1, Conv2dSpec.of(1, 0, 1)));
             cases.add(new Case(n, 5, 20, 20, 11, 3, 3, Conv2dSpec.of(2, 1, 1)));
         }
+        // One B sliver of output pixels (4x4) under 64 output channels, enough work for two threads: the implicit
+        // GEMM's pieces of C then split that sliver's row tiles between them.
+        cases.add(new Case(1, 32, 8, 8, 64, 3, 3, Conv2dSpec.of(2, 1, 1)));
         // Stride 1 with 4x8 outputs (a multiple of 16 pixels): backward-filter takes LaneFilterGradient, with few
         // weight columns and a partial k-tile (C 3, K 5), or few output channels (C 8, K 3).
         int[][] laneKernels = {{3, 3}, {5, 5}, {3, 2}, {1, 3}};
