@@ -85,6 +85,11 @@ final class LaneLoads {
         }
     }
 
+    /** Where load {@code i} starts if it is one plain load of V consecutive floats (before the shift), else -1. */
+    int plainBase(int i) {
+        return runs[i] == 1 && runMask[i * MAX_RUNS] == ALL ? runBase[i * MAX_RUNS] : -1;
+    }
+
     /**
      * Runs load {@code i} at {@code count} shifts {@code shift0 + j·shiftStep}, storing result {@code j} at
      * {@code dst[dst0 + j·dstStep]}. Lane {@code l} of a result is {@code a[shift + offset[l]]}, or zero where the

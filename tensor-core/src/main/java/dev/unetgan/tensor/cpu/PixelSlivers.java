@@ -1,5 +1,8 @@
 package dev.unetgan.tensor.cpu;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * B slivers of the forward im2col matrix of a whole batch, {@code col[C·R·S, N·P·Q]} (row {@code (c·R + r)·S + s},
  * column {@code (n·P + p)·Q + q}), packed from an input whose padding is written out (so the geometry has padding 0
@@ -10,6 +13,7 @@ package dev.unetgan.tensor.cpu;
  * 8-pixel rows).
  */
 final class PixelSlivers implements ConvGemm.Columns {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int V = LaneLoads.V;
     private static final int NR = ConvGemm.NR;
     private static final int VECTORS = NR / V;
@@ -21,7 +25,12 @@ final class PixelSlivers implements ConvGemm.Columns {
     private final int plane;
     private final int columns;
     private final int rs;
+    /** Offset of tap {@code (r, s)} (index {@code r·S + s}) from tap (0, 0) in a channel plane. */
+    private final int[] tapOff;
     private final LaneLoads loads = new LaneLoads(VECTORS);
+    /** Per vector of the planned sliver, {@link LaneLoads#plainBase}; {@code plain} when none is -1. */
+    private final int[] plainBase = new int[VECTORS];
+    private boolean plain;
     private final int[] offsets = new int[V];
     /** The sliver the loads are planned for (a sliver is packed once per depth block). */
     private int planned = -1;
@@ -39,6 +48,10 @@ final class PixelSlivers implements ConvGemm.Columns {
         this.plane = plane;
         this.columns = g.n() * g.pq();
         this.rs = g.r() * g.s();
+        this.tapOff = new int[rs];
+        for (int tap = 0; tap < rs; tap++) {
+            tapOff[tap] = tap / g.s() * g.dilH() * g.w() + tap % g.s() * g.dilW();
+        }
     }
 
     @Override
@@ -46,6 +59,21 @@ final class PixelSlivers implements ConvGemm.Columns {
         if (sliver != planned) {
             plan(sliver * NR);
             planned = sliver;
+        }
+        if (plain) {
+            // Every vector is one plain load: row by row, channel by channel, with no choice of load per copy. The
+            // copies below, three channels long, made packing 14% of the RGB layer's forward (JFR).
+            for (int q = 0, c = d0 / rs, tap = d0 % rs; q < kc; q++) {
+                int src = c * plane + tapOff[tap];
+                for (int h = 0; h < VECTORS; h++) {
+                    FloatVector.fromArray(F, x, src + plainBase[h]).intoArray(pb, q * NR + h * V);
+                }
+                if (++tap == rs) {
+                    tap = 0;
+                    c++;
+                }
+            }
+            return;
         }
         // A few channels at a time, every tap of them: the taps reuse the same input lines while they are in L1
         // (tap-major over all channels was 3x slower), and each (tap, vector) load is one strided copy over the group,
@@ -55,9 +83,8 @@ final class PixelSlivers implements ConvGemm.Columns {
             for (int tap = 0; tap < rs; tap++) {
                 int c0 = Math.max(g0, Math.ceilDiv(d0 - tap, rs));
                 int c1 = Math.min(Math.min(g0 + CHANNEL_GROUP, cEnd), Math.ceilDiv(d0 + kc - tap, rs));
-                int tapOff = tap / g.s() * g.dilH() * g.w() + tap % g.s() * g.dilW();
                 for (int h = 0; h < VECTORS && c1 > c0; h++) {
-                    loads.copy(h, x, c0 * plane + tapOff, plane, c1 - c0, pb, (c0 * rs + tap - d0) * NR + h * V,
+                    loads.copy(h, x, c0 * plane + tapOff[tap], plane, c1 - c0, pb, (c0 * rs + tap - d0) * NR + h * V,
                             rs * NR);
                 }
             }
@@ -69,6 +96,7 @@ final class PixelSlivers implements ConvGemm.Columns {
         // Column by column from the sliver's first, with no division per lane: the RGB layer's forward plans 2048
         // slivers of 27 rows a call, and planning had 8% of its JFR samples (2% now, with LaneLoads' common case).
         int ni = col0 / g.pq(), p = col0 % g.pq() / g.q(), q = col0 % g.q();
+        plain = true;
         for (int h = 0; h < VECTORS; h++) {
             int count = Math.clamp(columns - col0 - h * V, 0, V);
             for (int l = 0; l < count; l++) {
@@ -82,6 +110,8 @@ final class PixelSlivers implements ConvGemm.Columns {
                 }
             }
             loads.plan(h, offsets, count == V ? -1L : (1L << count) - 1);
+            plainBase[h] = loads.plainBase(h);
+            plain &= plainBase[h] >= 0;
         }
     }
 }
