@@ -3,11 +3,23 @@
 conv2d forward (with bias), backward-data and backward-filter at the 3x3 pad-1 stride-1 conv shapes of the U-Net
 discriminator for 64x64 images, ch=32, batch 8. The two backward ops are timed through
 torch.nn.grad.conv2d_input / conv2d_weight, which run the same kernels autograd's conv2d backward runs, one
-gradient at a time (as the JMH benchmark does). Run: python3 benchmarks/conv_torch.py [threads]  (default 2, the
-JMH run's pool size; 1 compares one core with `-jvmArgsAppend -Dunetgan.cpu.threads=1`). Needs python3-torch only
-for this script; the build never does.
+gradient at a time (as the JMH benchmark does). Needs python3-torch only for this script; the build never does.
+
+    python3 benchmarks/conv_torch.py [--threads N]
+        PyTorch's table (N defaults to 2, the JMH run's pool size; 1 compares one core with
+        `-jvmArgsPrepend -Dunetgan.cpu.threads=1`).
+    python3 benchmarks/conv_torch.py --jmh benchmarks/target/benchmarks.jar [--rounds R] [--threads N]
+        Side by side, entry by entry: each round runs Conv2dBench for one op and shape in its own JMH fork, then
+        PyTorch on the same op and shape, and so on through all 15 (about 4 minutes a round). A run of the whole
+        JMH suite followed by this table puts minutes between the two sides of a ratio, and on a machine shared with
+        other tenants the speed of both drifts within minutes; here the two sides are seconds apart. Prints each
+        pair's ratio (Java / PyTorch), then each entry's median over the rounds.
 """
-import sys
+import argparse
+import ctypes
+import os
+import statistics
+import subprocess
 import time
 
 import torch
@@ -32,28 +44,100 @@ def timed(fn):
             return 1000.0 * elapsed / calls
 
 
-def main():
-    torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
-    torch.manual_seed(1)
-    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, batch {BATCH}")
+OPS = ["forward", "backwardData", "backwardFilter"]
+
+
+def torch_ops(shape):
+    """PyTorch's three ops at one shape, as zero-argument functions, named as Conv2dBench's benchmarks."""
+    ck, hw = shape.split("@")
+    c, k = (int(v) for v in ck.split("x"))
+    hw = int(hw)
+    x = torch.rand(BATCH, c, hw, hw) * 2 - 1
+    w = torch.rand(k, c, 3, 3) * 2 - 1
+    b = torch.rand(k) * 2 - 1
+    g = torch.rand(BATCH, k, hw, hw) * 2 - 1
+    return {
+        "forward": lambda: F.conv2d(x, w, b, stride=1, padding=1),
+        "backwardData": lambda: torch.nn.grad.conv2d_input(x.shape, w, g, stride=1, padding=1),
+        "backwardFilter": lambda: torch.nn.grad.conv2d_weight(x, w.shape, g, stride=1, padding=1),
+    }, (x, w, b, g)
+
+
+def steady_allocator():
+    """Fixes glibc's malloc thresholds, so that PyTorch's large outputs and buffers are reused heap memory from the
+    first call on, as in a training loop. Left to itself, glibc serves each call's large blocks with fresh mmaps,
+    which every call then page-faults in, until frees have raised its (dynamic) mmap threshold: the RGB forward took
+    9-11 ms in a fresh process and 1.4 ms once other shapes had run (2026-12-03)."""
+    libc = ctypes.CDLL("libc.so.6")
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    libc.mallopt(m_mmap_threshold, 32 << 20)  # glibc's largest
+    libc.mallopt(m_trim_threshold, 1 << 30)
+
+
+def table():
     print(f"{'shape':>12} {'forward ms':>11} {'bwdData ms':>11} {'bwdFilter ms':>13} {'autograd ms':>12}")
     for shape in SHAPES:
-        ck, hw = shape.split("@")
-        c, k = (int(v) for v in ck.split("x"))
-        hw = int(hw)
-        x = torch.rand(BATCH, c, hw, hw) * 2 - 1
-        w = torch.rand(k, c, 3, 3) * 2 - 1
-        b = torch.rand(k) * 2 - 1
-        g = torch.rand(BATCH, k, hw, hw) * 2 - 1
+        ops, (x, w, b, g) = torch_ops(shape)
         with torch.no_grad():
-            fwd = timed(lambda: F.conv2d(x, w, b, stride=1, padding=1))
-            bwd_data = timed(lambda: torch.nn.grad.conv2d_input(x.shape, w, g, stride=1, padding=1))
-            bwd_filter = timed(lambda: torch.nn.grad.conv2d_weight(x, w.shape, g, stride=1, padding=1))
+            fwd, bwd_data, bwd_filter = (timed(ops[op]) for op in OPS)
         # Both gradients through autograd in one backward pass, as training runs them (forward excluded).
         xr, wr = x.clone().requires_grad_(), w.clone().requires_grad_()
         y = F.conv2d(xr, wr, b, stride=1, padding=1)
         autograd = timed(lambda: torch.autograd.grad(y, (xr, wr), g, retain_graph=True))
         print(f"{shape:>12} {fwd:11.2f} {bwd_data:11.2f} {bwd_filter:13.2f} {autograd:12.2f}")
+
+
+def jmh_ms(jar, op, shape, threads):
+    """Conv2dBench's score (ms/op) for one op and shape, from a JMH run of its own (1 fork, 3 + 5 one-second
+    iterations, as the README's command)."""
+    java = os.path.join(os.environ["JAVA_HOME"], "bin", "java") if "JAVA_HOME" in os.environ else "java"
+    cmd = [java, "-jar", jar, rf"Conv2dBench\.{op}$", "-p", f"shape={shape}", "-f", "1", "-wi", "3", "-i", "5",
+           "-w", "1", "-r", "1", "-jvmArgsPrepend", f"-Dunetgan.cpu.threads={threads}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        parts = line.split()
+        if parts and parts[0].endswith(f"Conv2dBench.{op}") and shape in parts:
+            return float(parts[5])
+    raise RuntimeError(f"no score for {op} {shape} in JMH's output:\n{out}")
+
+
+def side_by_side(jar, rounds, threads):
+    ratios = {(op, shape): [] for shape in SHAPES for op in OPS}
+    for r in range(1, rounds + 1):
+        met = 0
+        for shape in SHAPES:
+            ops, _ = torch_ops(shape)
+            for op in OPS:
+                java = jmh_ms(jar, op, shape, threads)
+                with torch.no_grad():
+                    ref = timed(ops[op])
+                ratios[(op, shape)].append(java / ref)
+                met += java <= ref
+                print(f"round {r} {time.strftime('%H:%M:%S')} {op:>14} {shape:>11}  java {java:7.2f} ms  "
+                      f"torch {ref:7.2f} ms  ratio {java / ref:5.2f}", flush=True)
+        print(f"round {r}: {met} of {len(ratios)} entries no slower than PyTorch", flush=True)
+    print(f"\nmedian ratio (Java / PyTorch) over {rounds} rounds:")
+    print(f"{'shape':>12}" + "".join(f"{op:>16}" for op in OPS))
+    for shape in SHAPES:
+        print(f"{shape:>12}" + "".join(f"{statistics.median(ratios[(op, shape)]):16.2f}" for op in OPS))
+    met = sum(statistics.median(v) <= 1 for v in ratios.values())
+    print(f"{met} of {len(ratios)} entries no slower than PyTorch by their median ratio")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--threads", type=int, default=2, help="threads of both sides (default 2)")
+    ap.add_argument("--jmh", metavar="JAR", help="benchmarks.jar: time both sides entry by entry")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds of the side-by-side run (default 3)")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(1)
+    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, batch {BATCH}")
+    steady_allocator()
+    if args.jmh:
+        side_by_side(args.jmh, args.rounds, args.threads)
+    else:
+        table()
 
 
 if __name__ == "__main__":
