@@ -16,7 +16,6 @@ gradient at a time (as the JMH benchmark does). Needs python3-torch only for thi
         pair's ratio (Java / PyTorch), then each entry's median over the rounds.
 """
 import argparse
-import ctypes
 import os
 import statistics
 import subprocess
@@ -24,6 +23,8 @@ import time
 
 import torch
 import torch.nn.functional as F
+
+from torch_allocator import steady_allocator
 
 SHAPES = ["3x64@64", "64x64@64", "128x128@32", "256x256@16", "512x256@8"]
 BATCH = 8
@@ -61,21 +62,6 @@ def torch_ops(shape):
         "backwardData": lambda: torch.nn.grad.conv2d_input(x.shape, w, g, stride=1, padding=1),
         "backwardFilter": lambda: torch.nn.grad.conv2d_weight(x, w.shape, g, stride=1, padding=1),
     }, (x, w, b, g)
-
-
-def steady_allocator():
-    """Fixes glibc's malloc thresholds, so that PyTorch's large outputs and buffers are reused heap memory from the
-    first call on, as in a training loop. Left to itself, glibc serves each call's large blocks with fresh mmaps,
-    which every call then page-faults in, until frees have raised its (dynamic) mmap threshold: the RGB forward took
-    9-11 ms in a fresh process and 1.4 ms once other shapes had run (2026-12-03)."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        print("no glibc here: PyTorch's times may include page faults of fresh mmaps")
-        return
-    m_trim_threshold, m_mmap_threshold = -1, -3
-    libc.mallopt(m_mmap_threshold, 32 << 20)  # glibc's largest
-    libc.mallopt(m_trim_threshold, 1 << 30)
 
 
 def table():

@@ -4,7 +4,8 @@ ch 32, batch 8, unconditional, self-modulated BN, no attention), timed on the CP
 
 Written for a side-by-side run on this machine (Debian's python3-torch 1.13: `apt-get install python3-torch`, then
 `/usr/bin/python3 benchmarks/unetgan_torch.py [repeats]`). It uses torch's own spectral_norm (one power iteration per
-training forward), which costs the same as BigGAN's variant. Not part of the build or the tests.
+training forward), which costs the same as BigGAN's variant. glibc's malloc thresholds are fixed first
+(torch_allocator.py), as in conv_torch.py. Not part of the build or the tests.
 """
 import copy
 import statistics
@@ -14,6 +15,8 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from torch_allocator import steady_allocator
 
 torch.set_num_threads(2)
 SN = nn.utils.spectral_norm
@@ -118,6 +121,7 @@ def cutmix(x, fake):
 
 def main():
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    steady_allocator()
     torch.manual_seed(1)
     g, d = G(), D()
     g_ema = copy.deepcopy(g)
