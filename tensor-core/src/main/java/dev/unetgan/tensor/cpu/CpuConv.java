@@ -11,7 +11,9 @@ import dev.unetgan.tensor.NDArray;
  * ({@link ConvGemm}), with no column matrix in memory:
  * <ul>
  *   <li>forward: {@link ForwardConv}, {@code out[K, N·PQ] = W[K, CRS]·col[CRS, N·PQ] + bias}; 3×3 convs at stride
- *       1 with enough channels run by {@link Winograd} instead, 16 GEMMs with 2.25x fewer multiply-adds;</li>
+ *       1 with enough channels run by {@link Winograd} instead, 16 GEMMs with 2.25x fewer multiply-adds, and those at
+ *       stride 1 with a shallow reduction (the RGB layers) by {@link ShallowConv}, tiles read straight from the
+ *       image;</li>
  *   <li>backward-data at stride 1 (and at least {@link ConvGemm#MR} input channels): the forward conv of the output
  *       gradient with the weight transposed and flipped ({@link ConvGeometry#stride1Adjoint()}), by Winograd where
  *       that conv suits it; at larger strides,
@@ -44,7 +46,9 @@ final class CpuConv {
             return;
         }
         float[] xs = CpuStorage.f32(x), ws = CpuStorage.f32(w), bs = bias == null ? null : CpuStorage.f32(bias);
-        if (Winograd.suits(g)) {
+        if (ShallowConv.suits(g)) {
+            ShallowConv.compute(g, xs, ws, bs, CpuStorage.f32(out));
+        } else if (Winograd.suits(g)) {
             Winograd.forward(g, xs, ws, bs, CpuStorage.f32(out));
         } else {
             ForwardConv.compute(g, xs, ws, bs, CpuStorage.f32(out));
