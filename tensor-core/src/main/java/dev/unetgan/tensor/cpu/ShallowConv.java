@@ -14,8 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Why not the implicit GEMM ({@link ForwardConv}): with 27 steps a tile does little work per set-up, so what
  * {@link ConvGemm} spends around each tile (packing a B sliver, the accumulator, and storing from it afterwards)
  * cost as much as the multiply-adds. For the GAN's RGB layer (3 → 64 channels, 64×64, batch 8) this path took
- * 0.68-0.85 of the GEMM's time (JMH, the two builds alternating). Its tile is 5 × 2 vectors, as {@link MicroKernel}'s AVX2 tile,
- * and sums each output's depth in the same order, once, so results do not depend on the threads.
+ * 0.68-0.85 of the GEMM's time (JMH, the two builds alternating). Its tile is 5 × 2 vectors, as
+ * {@link MicroKernel}'s AVX2 tile, and sums each output's depth in the same order, once, so results do not depend
+ * on the threads.
  */
 final class ShallowConv {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
