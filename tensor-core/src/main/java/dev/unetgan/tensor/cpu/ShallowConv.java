@@ -15,8 +15,13 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link ConvGemm} spends around each tile (packing a B sliver, the accumulator, and storing from it afterwards)
  * cost as much as the multiply-adds. For the GAN's RGB layer (3 → 64 channels, 64×64, batch 8) this path took
  * 0.68-0.85 of the GEMM's time (JMH, the two builds alternating). Its tile is 5 × 2 vectors, as
- * {@link MicroKernel}'s AVX2 tile, and sums each output's depth in the same order, once, so results do not depend
- * on the threads.
+ * {@link MicroKernel}'s AVX2 tile, and sums each output's depth in the same order (from zero, one fused multiply-add
+ * per step, then the bias), so its results are the GEMM's, bit for bit, whatever the threads.
+ *
+ * <p>The tile's multiply-adds repeat {@link MicroKernel#fiveByTwo}'s. A helper shared by both would take and return
+ * the ten accumulators, which box whenever C2 declines to inline it; and that kernel reading B through this offset
+ * table would slow the GEMM: alone at depth 27, with everything in L1, this tile takes 110-130 ns and that one
+ * 75-86 ns, the difference being the table's load, two bounds checks per step and the registers they take.
  */
 final class ShallowConv {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -27,16 +32,22 @@ final class ShallowConv {
     private static final int NR = 2 * V;
     /** The deepest reduction this path takes; deeper ones amortise the GEMM's per-tile work. */
     static final int MAX_DEPTH = 32;
+    /** Units of work per thread, so that a thread slowed by another process leaves some of its share to the others. */
+    private static final int UNITS_PER_THREAD = 8;
     /** Below this many multiply-adds a second thread costs more to wake than it saves. */
     private static final long PARALLEL_MIN = 64L * 64 * 64;
 
     private ShallowConv() {
     }
 
-    /** Whether this path computes the forward conv of {@code g}: stride 1, and a depth of 1 to MAX_DEPTH. */
+    /**
+     * Whether this path computes the forward conv of {@code g}: stride 1, a depth of 1 to MAX_DEPTH, and output rows
+     * of whole tiles. A tile holds pixels of one row only, so narrower rows would leave lanes idle (half of them in
+     * an 8-pixel row with AVX2), where the GEMM's slivers run on across rows and images.
+     */
     static boolean suits(ConvGeometry g) {
         return g.strideH() == 1 && g.strideW() == 1 && g.crs() >= 1 && g.crs() <= MAX_DEPTH
-                && g.n() > 0 && g.k() > 0 && g.p() > 0 && g.q() > 0;
+                && g.n() > 0 && g.k() > 0 && g.p() > 0 && g.q() > 0 && g.q() % NR == 0;
     }
 
     /**
@@ -64,21 +75,28 @@ final class ShallowConv {
                 off[d] = d / rs * plane + tap / g.s() * g.dilH() * wp + tap % g.s() * g.dilW();
             }
             Image image = new Image(g, x, plane, wp);
-            int units = g.n() * mTiles;
+            // Units of work are an image's tile rows, whole or in a few parts, so that there are about UNITS_PER_THREAD
+            // per thread: a thread pads an image for each unit of it, and with small images that copy (and claiming
+            // the unit) cost more than the unit's tiles when every tile row was a unit of its own (1x1 convs of 8
+            // channels over 16x16 images took 1.7x the implicit GEMM's time).
+            int threads = CpuPool.threads();
+            int parts = Math.clamp(Math.ceilDiv(UNITS_PER_THREAD * threads, g.n()), 1, mTiles);
+            int perPart = Math.ceilDiv(mTiles, parts), units = g.n() * parts;
             long work = (long) g.k() * depth * g.n() * g.pq();
             AtomicInteger next = new AtomicInteger();
-            CpuPool.parallelFor(work < PARALLEL_MIN ? 1 : Math.min(CpuPool.threads(), units), 1, (t0, t1) -> {
-                float[] xp = BufferPool.takeFloats(g.c() * plane + NR);
+            CpuPool.parallelFor(work < PARALLEL_MIN ? 1 : Math.min(threads, units), 1, (t0, t1) -> {
+                float[] xp = BufferPool.takeFloats(g.c() * plane);
                 float[] tile = new float[MR * NR];
                 try {
-                    // Units are (image, tile row), image-major, so a thread pads each image it meets once.
-                    for (int u, padded = -1; (u = next.getAndIncrement()) < units; ) {
-                        int ni = u / mTiles, row0 = u % mTiles * MR;
-                        if (ni != padded) {
+                    for (int u; (u = next.getAndIncrement()) < units; ) {
+                        int ni = u / parts, t1st = u % parts * perPart, tEnd = Math.min(mTiles, t1st + perPart);
+                        if (t1st < tEnd) {
                             image.pad(ni, xp);
-                            padded = ni;
                         }
-                        rows(g, pa, row0 * depth, xp, off, biasPad, row0, out, (ni * g.k() + row0) * g.pq(), tile);
+                        for (int t = t1st; t < tEnd; t++) {
+                            int row0 = t * MR;
+                            rows(g, pa, row0 * depth, xp, off, biasPad, row0, out, (ni * g.k() + row0) * g.pq(), tile);
+                        }
                     }
                 } finally {
                     BufferPool.give(xp);
@@ -91,9 +109,8 @@ final class ShallowConv {
     }
 
     /**
-     * The padded copy of one image: channel c's {@code hp × wp} plane at {@code c·plane}. The copy's buffer has NR
-     * floats more, since the last tile of an output row may read past its row, and of the last plane: into lanes
-     * whose outputs it drops.
+     * The padded copy of one image: channel c's {@code hp × wp} plane at {@code c·plane}. A tile reads inside the
+     * planes only: output rows are whole tiles, and the padding covers the reach of the taps past them.
      */
     private record Image(ConvGeometry g, float[] x, int plane, int wp) {
         void pad(int ni, float[] xp) {
@@ -109,8 +126,8 @@ final class ShallowConv {
 
     /**
      * Output channels {@code [row0, row0 + MR)} (those below K) of the image padded in {@code xp}, every pixel, tile
-     * by tile along the output rows, into the planes from {@code out[o]} on. A tile that would reach past K or past a
-     * row's end goes through {@code tile}.
+     * by tile along the output rows, into the planes from {@code out[o]} on. A tile row past K goes through
+     * {@code tile}, the others straight into {@code out}.
      */
     private static void rows(ConvGeometry g, float[] pa, int aOff, float[] xp, int[] off, float[] bias, int row0,
                              float[] out, int o, float[] tile) {
@@ -118,14 +135,14 @@ final class ShallowConv {
         int wp = g.w() + 2 * g.padW();
         for (int p = 0; p < g.p(); p++) {
             for (int q0 = 0; q0 < q; q0 += NR) {
-                int at = o + p * q + q0, width = Math.min(NR, q - q0);
-                if (rows == MR && width == NR) {
+                int at = o + p * q + q0;
+                if (rows == MR) {
                     tile(off.length, pa, aOff, xp, p * wp + q0, off, bias, row0, out, at, pq);
                     continue;
                 }
                 tile(off.length, pa, aOff, xp, p * wp + q0, off, bias, row0, tile, 0, NR);
                 for (int r = 0; r < rows; r++) {
-                    System.arraycopy(tile, r * NR, out, at + r * pq, width);
+                    System.arraycopy(tile, r * NR, out, at + r * pq, NR);
                 }
             }
         }

@@ -558,22 +558,22 @@ class CpuConvTest {
     }
 
     /**
-     * The shallow forward path ({@link ShallowConv}: stride 1, C·R·S up to its MAX_DEPTH) against the naive loops,
-     * with and without bias: output rows shorter than a tile, one partial tile past whole ones, and whole tiles only;
-     * K below, at and past a multiple of its 5-row tile; anisotropic padding and dilation; a 1×1 conv at the deepest
-     * depth it takes; and the RGB layer (3 → 64 channels) over three 16×40 images, enough work for every thread. The
-     * pooled buffers start as NaN, so a value the padded copy or the packed weights forget to write shows.
+     * The shallow forward path ({@link ShallowConv}: stride 1, C·R·S up to its MAX_DEPTH, output rows of whole
+     * 2-vector tiles) against the naive loops, with and without bias: K below, at and past a multiple of its 5-row
+     * tile; one and several tiles per row; anisotropic padding and dilation; a 1×1 conv at the deepest depth it
+     * takes; and the RGB layer (3 → 64 channels) over three images, enough work for every thread. The pooled buffers
+     * start as NaN, so a value the padded copy or the packed weights forget to write shows.
      */
     @Test
     void shallowForwardMatchesNaive() {
         Random rnd = new Random(23);
         int v = LaneLoads.V;
-        List<Case> cases = List.of(new Case(2, 3, 5, 2 * v + 3, 13, 3, 3, Conv2dSpec.of(1, 1, 1)),
+        List<Case> cases = List.of(new Case(2, 3, 5, 2 * v, 13, 3, 3, Conv2dSpec.of(1, 1, 1)),
                 new Case(1, 3, 6, 4 * v, 4, 3, 3, Conv2dSpec.of(1, 1, 1)),
-                new Case(1, 2, 3, v - 3, 5, 3, 3, Conv2dSpec.of(1, 1, 1)),
-                new Case(3, 2, 9, 4 * v - 1, 10, 3, 2, new Conv2dSpec(1, 1, 1, 2, 2, 1)),
-                new Case(1, ShallowConv.MAX_DEPTH, 4, v + 1, 6, 1, 1, Conv2dSpec.of(1, 0, 1)),
-                new Case(3, 3, 16, 40, 64, 3, 3, Conv2dSpec.of(1, 1, 1)));
+                new Case(1, 2, 3, 2 * v, 5, 3, 3, Conv2dSpec.of(1, 1, 1)),
+                new Case(3, 2, 9, 4 * v - 3, 10, 3, 2, new Conv2dSpec(1, 1, 1, 2, 2, 1)),
+                new Case(1, ShallowConv.MAX_DEPTH, 4, 2 * v, 6, 1, 1, Conv2dSpec.of(1, 0, 1)),
+                new Case(3, 3, 16, 4 * v, 64, 3, 3, Conv2dSpec.of(1, 1, 1)));
         for (Case c : cases) {
             assertTrue(ShallowConv.suits(c.geometry()), "the shallow path must take " + c);
             double[] x = random(rnd, c.xShape()), w = random(rnd, c.wShape());
@@ -583,8 +583,10 @@ class CpuConvTest {
             assertClose("forward " + c, naiveForward(c, x, w, b), r.out(), 2e-5);
             assertClose("forward without bias " + c, naiveForward(c, x, w, null), r.outNoBias(), 2e-5);
         }
-        Case deeper = new Case(1, ShallowConv.MAX_DEPTH + 1, 4, v, 6, 1, 1, Conv2dSpec.of(1, 0, 1));
+        Case deeper = new Case(1, ShallowConv.MAX_DEPTH + 1, 4, 2 * v, 6, 1, 1, Conv2dSpec.of(1, 0, 1));
         assertFalse(ShallowConv.suits(deeper.geometry()), "one channel past MAX_DEPTH goes to the implicit GEMM");
+        Case partialRow = new Case(1, 3, 4, 2 * v + 1, 6, 3, 3, Conv2dSpec.of(1, 1, 1));
+        assertFalse(ShallowConv.suits(partialRow.geometry()), "a row of 2V + 1 pixels goes to the implicit GEMM");
     }
 
     /**
