@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Why not the implicit GEMM ({@link ForwardConv}): with 27 steps a tile does little work per set-up, so what
  * {@link ConvGemm} spends around each tile (packing a B sliver, the accumulator, and storing from it afterwards)
  * cost as much as the multiply-adds. For the GAN's RGB layer (3 → 64 channels, 64×64, batch 8) this path took
- * 0.68-0.85 of the GEMM's time (JMH, the two builds alternating). Its tile is 5 × 2 vectors, as
+ * 0.61-0.85 of the GEMM's time (JMH, the two builds alternating). Its tile is 5 × 2 vectors, as
  * {@link MicroKernel}'s AVX2 tile, and sums each output's depth in the same order (from zero, one fused multiply-add
  * per step, then the bias), so its results are the GEMM's, bit for bit, whatever the threads.
  *
