@@ -55,6 +55,14 @@ record ConvGeometry(int n, int c, int h, int w, int k, int r, int s, int p, int 
         return si * dilW - padW;
     }
 
+    /**
+     * Offset of kernel tap {@code tap} (= r·S + s) from tap (0, 0), in a plane of row stride {@code rowStride}:
+     * {@code r·dilH·rowStride + s·dilW}.
+     */
+    int tapOffset(int tap, int rowStride) {
+        return tap / s * dilH * rowStride + tap % s * dilW;
+    }
+
     /** First output column whose tap at kernel column {@code si} lies inside the input. */
     int firstValidQ(int si) {
         return Math.clamp(Math.ceilDiv(-inCol0(si), strideW), 0, q);

@@ -198,7 +198,7 @@ final class FilterGradient extends ConvGemm.Problem {
 
         /** Offset of tap {@code tap} (= r·S + s) of a pixel's channel 0 from the pixel's own in the copy. */
         private int tapOffset(int tap) {
-            return (tap / g.s() * g.dilH() * wp + tap % g.s() * g.dilW()) * g.c();
+            return g.tapOffset(tap, wp) * g.c();
         }
     }
 }

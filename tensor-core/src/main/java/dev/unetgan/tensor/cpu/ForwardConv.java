@@ -92,14 +92,23 @@ final class ForwardConv extends ConvGemm.Problem {
         return g.n();
     }
 
-    /** Copies image {@code ni} into {@code xPad}: input row {@code ih} lands at padded row {@code ih + padH}. */
+    /** Copies image {@code ni} into its planes of {@code xPad}. */
     @Override
     void prep(int ni) {
-        int hp = padded.h(), wp = padded.w();
+        padImage(g, x, ni, xPad, ni * g.c() * plane, plane);
+    }
+
+    /**
+     * Copies image {@code ni} of {@code x [N, C, H, W]} with its padding written out: channel c's
+     * {@code (H+2·padH) × (W+2·padW)} plane at {@code dst[at + c·plane]}, input row {@code ih} at padded row
+     * {@code ih + padH}.
+     */
+    static void padImage(ConvGeometry g, float[] x, int ni, float[] dst, int at, int plane) {
+        int hp = g.h() + 2 * g.padH(), wp = g.w() + 2 * g.padW();
         for (int ci = 0; ci < g.c(); ci++) {
-            int dstPlane = (ni * g.c() + ci) * plane, srcPlane = (ni * g.c() + ci) * g.hw();
+            int dstPlane = at + ci * plane, srcPlane = (ni * g.c() + ci) * g.hw();
             for (int i = 0; i < hp; i++) {
-                windowRow(x, srcPlane, g.h(), g.w(), i - g.padH(), -g.padW(), xPad, dstPlane + i * wp, wp);
+                windowRow(x, srcPlane, g.h(), g.w(), i - g.padH(), -g.padW(), dst, dstPlane + i * wp, wp);
             }
         }
     }

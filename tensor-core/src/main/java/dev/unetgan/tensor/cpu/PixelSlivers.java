@@ -50,7 +50,7 @@ final class PixelSlivers implements ConvGemm.Columns {
         this.rs = g.r() * g.s();
         this.tapOff = new int[rs];
         for (int tap = 0; tap < rs; tap++) {
-            tapOff[tap] = tap / g.s() * g.dilH() * g.w() + tap % g.s() * g.dilW();
+            tapOff[tap] = g.tapOffset(tap, g.w());
         }
     }
 

@@ -19,9 +19,11 @@ import jdk.incubator.vector.VectorSpecies;
  * per step, then the bias), so its results are the GEMM's, bit for bit, whatever the threads.
  *
  * <p>The tile's multiply-adds repeat {@link MicroKernel#fiveByTwo}'s. A helper shared by both would take and return
- * the ten accumulators, which box whenever C2 declines to inline it; and that kernel reading B through this offset
- * table would slow the GEMM: alone at depth 27, with everything in L1, this tile takes 110-130 ns and that one
- * 75-86 ns, the difference being the table's load, two bounds checks per step and the registers they take.
+ * the ten accumulators, which box whenever C2 declines to inline it; that kernel reading B through this offset
+ * table would slow the GEMM (alone at depth 27, with everything in L1, this tile takes 110-130 ns and that one
+ * 75-86 ns: the table's load, two bounds checks per step and the registers they take); and this path built from
+ * that kernel (each sliver packed from the copy, {@code MicroKernel.run}, then {@code GemmPacked.storeTile}) took
+ * 1.52-1.54x this one's time on the RGB layer, paired in one JVM.
  */
 final class ShallowConv {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -71,10 +73,8 @@ final class ShallowConv {
             int rs = g.r() * g.s();
             int[] off = new int[depth];
             for (int d = 0; d < depth; d++) {
-                int tap = d % rs;
-                off[d] = d / rs * plane + tap / g.s() * g.dilH() * wp + tap % g.s() * g.dilW();
+                off[d] = d / rs * plane + g.tapOffset(d % rs, wp);
             }
-            Image image = new Image(g, x, plane, wp);
             // Units of work are an image's tile rows, whole or in a few parts, so that there are about UNITS_PER_THREAD
             // per thread: a thread pads an image for each unit of it, and with small images that copy (and claiming
             // the unit) cost more than the unit's tiles when every tile row was a unit of its own (1x1 convs of 8
@@ -91,7 +91,9 @@ final class ShallowConv {
                     for (int u; (u = next.getAndIncrement()) < units; ) {
                         int ni = u / parts, t1st = u % parts * perPart, tEnd = Math.min(mTiles, t1st + perPart);
                         if (t1st < tEnd) {
-                            image.pad(ni, xp);
+                            // A tile reads inside the planes only: output rows are whole tiles, and the padding
+                            // covers the reach of the taps past them.
+                            ForwardConv.padImage(g, x, ni, xp, 0, plane);
                         }
                         for (int t = t1st; t < tEnd; t++) {
                             int row0 = t * MR;
@@ -105,22 +107,6 @@ final class ShallowConv {
         } finally {
             BufferPool.give(pa);
             BufferPool.give(biasPad);
-        }
-    }
-
-    /**
-     * The padded copy of one image: channel c's {@code hp × wp} plane at {@code c·plane}. A tile reads inside the
-     * planes only: output rows are whole tiles, and the padding covers the reach of the taps past them.
-     */
-    private record Image(ConvGeometry g, float[] x, int plane, int wp) {
-        void pad(int ni, float[] xp) {
-            int hp = g.h() + 2 * g.padH();
-            for (int ci = 0; ci < g.c(); ci++) {
-                int src = (ni * g.c() + ci) * g.hw();
-                for (int i = 0; i < hp; i++) {
-                    ForwardConv.windowRow(x, src, g.h(), g.w(), i - g.padH(), -g.padW(), xp, ci * plane + i * wp, wp);
-                }
-            }
         }
     }
 
