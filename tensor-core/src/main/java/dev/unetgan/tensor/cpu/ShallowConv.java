@@ -7,23 +7,25 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * conv2d forward (F32) at stride 1 with a shallow reduction, {@code C·R·S ≤ MAX_DEPTH}: the layers that read RGB
- * images (3 channels × 3×3 taps = 27). Each register tile (MR output channels × NR pixels of one output row) loads
- * its B vectors straight from a zero-padded copy of the image, through a table of each depth step's offset, and
- * leaves the registers once, with the bias, into the output.
+ * images (3 channels × 3×3 taps = 27). A thread pads one image, packs one output row's B slivers (NR pixels × every
+ * depth step) from it, and runs every output channel's register tiles (MR channels × NR pixels) over them; each tile
+ * leaves the registers once, with the bias, straight into the output.
  *
  * <p>Why not the implicit GEMM ({@link ForwardConv}): with 27 steps a tile does little work per set-up, so what
- * {@link ConvGemm} spends around each tile (packing a B sliver, the accumulator, and storing from it afterwards)
- * cost as much as the multiply-adds. For the GAN's RGB layer (3 → 64 channels, 64×64, batch 8) this path took
- * 0.61-0.85 of the GEMM's time (JMH, the two builds alternating). Its tile is 5 × 2 vectors, as
- * {@link MicroKernel}'s AVX2 tile, and sums each output's depth in the same order (from zero, one fused multiply-add
- * per step, then the bias), so its results are the GEMM's, bit for bit, whatever the threads.
+ * {@link ConvGemm} spends around each tile (the accumulator, and storing from it afterwards) cost as much as the
+ * multiply-adds. For the GAN's RGB layer (3 → 64 channels, 64×64, batch 8) this path took 0.61-0.85 of the GEMM's
+ * time (JMH, the two builds alternating). Its tile is 5 × 2 vectors, as {@link MicroKernel}'s AVX2 tile, and sums
+ * each output's depth in the same order (from zero, one fused multiply-add per step, then the bias), so its results
+ * are the GEMM's, bit for bit, whatever the threads.
  *
- * <p>The tile's multiply-adds repeat {@link MicroKernel#fiveByTwo}'s. A helper shared by both would take and return
- * the ten accumulators, which box whenever C2 declines to inline it; that kernel reading B through this offset
- * table would slow the GEMM (alone at depth 27, with everything in L1, this tile takes 110-130 ns and that one
- * 75-86 ns: the table's load, two bounds checks per step and the registers they take); and this path built from
- * that kernel (each sliver packed from the copy, {@code MicroKernel.run}, then {@code GemmPacked.storeTile}) took
- * 1.52-1.54x this one's time on the RGB layer, paired in one JVM.
+ * <p>The slivers are packed once per output row for all output channels because reading B through a table of each
+ * depth step's offset into the padded image, as this class first did, took a table load, a second bounds check and
+ * the registers they need in every step: the whole layer ran in 0.85-0.91 of that version's time (medians of four
+ * paired runs in one JVM). Packing each row with {@link ForwardConv#windowRow} per depth step, without the padded
+ * image, cost more than it saved (1.14x). The tile's multiply-adds repeat {@link MicroKernel#fiveByTwo}'s; that
+ * kernel given this tile's store (a row stride and the bias) ran the GEMM's conv layers 1.13-1.19x slower, and this
+ * path built from it as it is ({@code MicroKernel.run} into a scratch tile, then {@code GemmPacked.storeTile}) took
+ * 1.27x this one's time.
  */
 final class ShallowConv {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -57,7 +59,7 @@ final class ShallowConv {
      * this path {@link #suits}.
      */
     static void compute(ConvGeometry g, float[] x, float[] w, float[] bias, float[] out) {
-        int depth = g.crs(), mTiles = Math.ceilDiv(g.k(), MR);
+        int depth = g.crs(), mTiles = Math.ceilDiv(g.k(), MR), q = g.q(), pq = g.pq();
         int wp = g.w() + 2 * g.padW(), plane = ForwardConv.planeStride((g.h() + 2 * g.padH()) * wp);
         // Each tile row's weights, depth-major; rows past K (and their bias) are zero, and their outputs dropped.
         float[] pa = BufferPool.takeFloats(mTiles * MR * depth);
@@ -75,33 +77,46 @@ final class ShallowConv {
             for (int d = 0; d < depth; d++) {
                 off[d] = d / rs * plane + g.tapOffset(d % rs, wp);
             }
-            // Units of work are an image's tile rows, whole or in a few parts, so that there are about UNITS_PER_THREAD
-            // per thread: a thread pads an image for each unit of it, and with small images that copy (and claiming
-            // the unit) cost more than the unit's tiles when every tile row was a unit of its own (1x1 convs of 8
-            // channels over 16x16 images took 1.7x the implicit GEMM's time).
+            // Units of work are an image's output rows, whole or in a few chunks, so that there are about
+            // UNITS_PER_THREAD per thread: a thread pads an image for each unit of it, and then packs each row once
+            // for all output channels.
             int threads = CpuPool.threads();
-            int parts = Math.clamp(Math.ceilDiv(UNITS_PER_THREAD * threads, g.n()), 1, mTiles);
-            int perPart = Math.ceilDiv(mTiles, parts), units = g.n() * parts;
-            long work = (long) g.k() * depth * g.n() * g.pq();
+            int parts = Math.clamp(Math.ceilDiv(UNITS_PER_THREAD * threads, g.n()), 1, g.p());
+            int perPart = Math.ceilDiv(g.p(), parts), units = g.n() * parts;
+            long work = (long) g.k() * depth * g.n() * pq;
             AtomicInteger next = new AtomicInteger();
             CpuPool.parallelFor(work < PARALLEL_MIN ? 1 : Math.min(threads, units), 1, (t0, t1) -> {
                 float[] xp = BufferPool.takeFloats(g.c() * plane);
-                float[] tile = new float[MR * NR];
+                float[] pb = BufferPool.takeFloats(depth * q);
+                float[] scratch = BufferPool.takeFloats(MR * q);
                 try {
                     for (int u; (u = next.getAndIncrement()) < units; ) {
-                        int ni = u / parts, t1st = u % parts * perPart, tEnd = Math.min(mTiles, t1st + perPart);
-                        if (t1st < tEnd) {
-                            // A tile reads inside the planes only: output rows are whole tiles, and the padding
-                            // covers the reach of the taps past them.
-                            ForwardConv.padImage(g, x, ni, xp, 0, plane);
+                        int ni = u / parts, p0 = u % parts * perPart, p1 = Math.min(g.p(), p0 + perPart);
+                        if (p0 >= p1) {
+                            continue;
                         }
-                        for (int t = t1st; t < tEnd; t++) {
-                            int row0 = t * MR;
-                            rows(g, pa, row0 * depth, xp, off, biasPad, row0, out, (ni * g.k() + row0) * g.pq(), tile);
+                        // A sliver reads inside the planes only: output rows are whole slivers, and the padding
+                        // covers the reach of the taps past them.
+                        ForwardConv.padImage(g, x, ni, xp, 0, plane);
+                        for (int p = p0; p < p1; p++) {
+                            packRow(xp, p * wp, off, q, pb);
+                            for (int t = 0; t < mTiles; t++) {
+                                int row0 = t * MR, o = (ni * g.k() + row0) * pq + p * q;
+                                boolean whole = row0 + MR <= g.k();
+                                for (int q0 = 0; q0 < q; q0 += NR) {
+                                    tile(depth, pa, row0 * depth, pb, q0 * depth, biasPad, row0,
+                                            whole ? out : scratch, whole ? o + q0 : q0, whole ? pq : q);
+                                }
+                                for (int r = 0; !whole && row0 + r < g.k(); r++) {
+                                    System.arraycopy(scratch, r * q, out, o + r * pq, q);
+                                }
+                            }
                         }
                     }
                 } finally {
                     BufferPool.give(xp);
+                    BufferPool.give(pb);
+                    BufferPool.give(scratch);
                 }
             });
         } finally {
@@ -111,41 +126,31 @@ final class ShallowConv {
     }
 
     /**
-     * Output channels {@code [row0, row0 + MR)} (those below K) of the image padded in {@code xp}, every pixel, tile
-     * by tile along the output rows, into the planes from {@code out[o]} on. A tile row past K goes through
-     * {@code tile}, the others straight into {@code out}.
+     * Packs output row {@code p}'s B slivers from the padded image, {@code at = p·(W + 2·padW)}: sliver
+     * {@code s = q0/NR} holds, for each depth step d, the NR pixels {@code xp[at + q0 + off[d] + j]} at
+     * {@code pb[(s·depth + d)·NR + j]}.
      */
-    private static void rows(ConvGeometry g, float[] pa, int aOff, float[] xp, int[] off, float[] bias, int row0,
-                             float[] out, int o, float[] tile) {
-        int pq = g.pq(), q = g.q(), rows = Math.min(MR, g.k() - row0);
-        int wp = g.w() + 2 * g.padW();
-        for (int p = 0; p < g.p(); p++) {
-            for (int q0 = 0; q0 < q; q0 += NR) {
-                int at = o + p * q + q0;
-                if (rows == MR) {
-                    tile(off.length, pa, aOff, xp, p * wp + q0, off, bias, row0, out, at, pq);
-                    continue;
-                }
-                tile(off.length, pa, aOff, xp, p * wp + q0, off, bias, row0, tile, 0, NR);
-                for (int r = 0; r < rows; r++) {
-                    System.arraycopy(tile, r * NR, out, at + r * pq, NR);
-                }
+    private static void packRow(float[] xp, int at, int[] off, int q, float[] pb) {
+        for (int q0 = 0, dst = 0; q0 < q; q0 += NR) {
+            for (int d = 0; d < off.length; d++, dst += NR) {
+                int src = at + q0 + off[d];
+                FloatVector.fromArray(S, xp, src).intoArray(pb, dst);
+                FloatVector.fromArray(S, xp, src + V).intoArray(pb, dst + V);
             }
         }
     }
 
     /**
-     * One tile: {@code c[r][j] = bias[row0 + r] + Σ_d pa[aOff + d·MR + r]·x[xOff + off[d] + j]} for MR rows and NR
+     * One tile: {@code c[r][j] = bias[row0 + r] + Σ_d pa[aOff + d·MR + r]·pb[bOff + d·NR + j]} for MR rows and NR
      * pixels, stored at {@code c[o + r·ldc + j]}. The accumulators are spelled out so that C2 keeps them in registers.
      */
-    private static void tile(int depth, float[] pa, int aOff, float[] x, int xOff, int[] off, float[] bias, int row0,
+    private static void tile(int depth, float[] pa, int aOff, float[] pb, int bOff, float[] bias, int row0,
                              float[] c, int o, int ldc) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z;
-        for (int d = 0, ai = aOff; d < depth; d++, ai += MR) {
-            int bi = xOff + off[d];
-            FloatVector b0 = FloatVector.fromArray(S, x, bi);
-            FloatVector b1 = FloatVector.fromArray(S, x, bi + V);
+        for (int ai = aOff, bi = bOff, aEnd = aOff + depth * MR; ai < aEnd; ai += MR, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bi + V);
             FloatVector a = FloatVector.broadcast(S, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
