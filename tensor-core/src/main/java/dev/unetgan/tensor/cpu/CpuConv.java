@@ -12,8 +12,8 @@ import dev.unetgan.tensor.NDArray;
  * <ul>
  *   <li>forward: {@link ForwardConv}, {@code out[K, N·PQ] = W[K, CRS]·col[CRS, N·PQ] + bias}; 3×3 convs at stride
  *       1 with enough channels run by {@link Winograd} instead, 16 GEMMs with 2.25x fewer multiply-adds, and those at
- *       stride 1 with a shallow reduction (the RGB layers) by {@link ShallowConv}, tiles read straight from the
- *       image;</li>
+ *       stride 1 with a shallow reduction (the RGB layers) by {@link ShallowConv}, each output row's slivers
+ *       packed once for every output channel and the tiles stored straight into the output;</li>
  *   <li>backward-data at stride 1 (and at least {@link ConvGemm#MR} input channels): the forward conv of the output
  *       gradient with the weight transposed and flipped ({@link ConvGeometry#stride1Adjoint()}), by Winograd where
  *       that conv suits it; at larger strides,
