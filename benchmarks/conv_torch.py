@@ -14,6 +14,8 @@ gradient at a time (as the JMH benchmark does). Needs python3-torch only for thi
         JMH suite followed by this table puts minutes between the two sides of a ratio, and on a machine shared with
         other tenants the speed of both drifts within minutes; here the two sides are seconds apart. Prints each
         pair's ratio (Java / PyTorch), then each entry's median over the rounds.
+    python3 benchmarks/conv_torch.py --jmh JAR --shapes 3x64@64 --ops forward --rounds 8
+        The same for some entries only.
 """
 import argparse
 import os
@@ -91,13 +93,13 @@ def jmh_ms(jar, op, shape, threads):
     raise RuntimeError(f"no score for {op} {shape} in JMH's output:\n{out}")
 
 
-def side_by_side(jar, rounds, threads):
-    ratios = {(op, shape): [] for shape in SHAPES for op in OPS}
+def side_by_side(jar, rounds, threads, shapes, op_names):
+    ratios = {(op, shape): [] for shape in shapes for op in op_names}
     for r in range(1, rounds + 1):
         met = 0
-        for shape in SHAPES:
+        for shape in shapes:
             ops, _ = torch_ops(shape)
-            for op in OPS:
+            for op in op_names:
                 java = jmh_ms(jar, op, shape, threads)
                 with torch.no_grad():
                     ref = timed(ops[op])
@@ -107,9 +109,9 @@ def side_by_side(jar, rounds, threads):
                       f"torch {ref:7.2f} ms  ratio {java / ref:5.2f}", flush=True)
         print(f"round {r}: {met} of {len(ratios)} entries no slower than PyTorch", flush=True)
     print(f"\nmedian ratio (Java / PyTorch) over {rounds} rounds:")
-    print(f"{'shape':>12}" + "".join(f"{op:>16}" for op in OPS))
-    for shape in SHAPES:
-        print(f"{shape:>12}" + "".join(f"{statistics.median(ratios[(op, shape)]):16.2f}" for op in OPS))
+    print(f"{'shape':>12}" + "".join(f"{op:>16}" for op in op_names))
+    for shape in shapes:
+        print(f"{shape:>12}" + "".join(f"{statistics.median(ratios[(op, shape)]):16.2f}" for op in op_names))
     met = sum(statistics.median(v) <= 1 for v in ratios.values())
     print(f"{met} of {len(ratios)} entries no slower than PyTorch by their median ratio")
 
@@ -119,13 +121,15 @@ def main():
     ap.add_argument("--threads", type=int, default=2, help="threads of both sides (default 2)")
     ap.add_argument("--jmh", metavar="JAR", help="benchmarks.jar: time both sides entry by entry")
     ap.add_argument("--rounds", type=int, default=3, help="rounds of the side-by-side run (default 3)")
+    ap.add_argument("--shapes", nargs="+", choices=SHAPES, default=SHAPES, help="side by side: only these shapes")
+    ap.add_argument("--ops", nargs="+", choices=OPS, default=OPS, help="side by side: only these ops")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, batch {BATCH}")
     steady_allocator()
     if args.jmh:
-        side_by_side(args.jmh, args.rounds, args.threads)
+        side_by_side(args.jmh, args.rounds, args.threads, args.shapes, args.ops)
     else:
         table()
 

@@ -1,6 +1,7 @@
 package dev.unetgan.tensor.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -106,6 +107,10 @@ class CpuGemmTest {
         check(false, false, GemmPacked.MC + 31, GemmPacked.NC + 17, GemmPacked.KC * 2 + 5, 0.75f, 0.5f, 21);
         check(true, true, 300, 70, GemmPacked.KC + 1, 1f, 0f, 22);
         check(false, true, 70, 300, 520, 1f, 1f, 23);
+        // A transposed B packs whole slivers by gathers at most strides (ldb = K + 5 here), and column by column
+        // at a multiple of 512, where gathers miss in L1: K = 507 gives ldb 512.
+        assertFalse(GemmPacked.gathersColumns(512));
+        check(false, true, 40, 2 * GemmPacked.NR + 5, 507, 1f, 0.5f, 27);
         // A deep product narrows the whole-depth B panel: every thread's share of N then spans two panels or more,
         // the last one partial, in every layout.
         int k = 4100, panel = GemmPacked.B_PANEL / k / GemmPacked.NR * GemmPacked.NR;
