@@ -102,6 +102,8 @@ final class ShallowConv {
                             packRow(xp, p * wp, off, q, pb);
                             for (int t = 0; t < mTiles; t++) {
                                 int row0 = t * MR, o = (ni * g.k() + row0) * pq + p * q;
+                                // A channel tile that reaches past K goes through the scratch rows, and only its
+                                // channels below K are copied out.
                                 boolean whole = row0 + MR <= g.k();
                                 for (int q0 = 0; q0 < q; q0 += NR) {
                                     tile(depth, pa, row0 * depth, pb, q0 * depth, biasPad, row0,
