@@ -2,6 +2,7 @@ package dev.unetgan.tensor.cpu;
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntBinaryOperator;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -82,32 +83,31 @@ final class GemmPacked {
         float[] a = new float[0];
         float[] b = new float[0];
         float[] acc = new float[0];
-        /** Element e of a gather block comes from row e mod MR, column e / MR: its offset at row stride {@code lda}. */
-        private final int[] gather = new int[GATHER_COLS * MR];
-        private int gatherLda = -1;
+        /** Element e of an A gather block comes from row e mod MR, column e / MR (see {@link #packRows}). */
+        final GatherMap aRows = new GatherMap(GATHER_COLS * MR, (e, lda) -> e % MR * lda + e / MR);
+        /** Lane j of a transposed B sliver's row comes from column j (see {@link #packB}). */
+        final GatherMap bColumns = new GatherMap(NR, (j, ldb) -> j * ldb);
+    }
 
-        /** Lane j of a B sliver's row comes from column j: its offset at column stride {@code ldb}. */
-        private final int[] column = new int[NR];
-        private int columnLdb = -1;
+    /** A gather's offsets at one stride: lane e reads {@code offset(e, stride)}. Remade only when the stride changes. */
+    private static final class GatherMap {
+        private final int[] at;
+        private final IntBinaryOperator offset;
+        private int stride = -1;
 
-        int[] columnIndex(int ldb) {
-            if (ldb != columnLdb) {
-                for (int j = 0; j < NR; j++) {
-                    column[j] = j * ldb;
-                }
-                columnLdb = ldb;
-            }
-            return column;
+        GatherMap(int lanes, IntBinaryOperator offset) {
+            this.at = new int[lanes];
+            this.offset = offset;
         }
 
-        int[] gatherIndex(int lda) {
-            if (lda != gatherLda) {
-                for (int e = 0; e < gather.length; e++) {
-                    gather[e] = e % MR * lda + e / MR;
+        int[] of(int stride) {
+            if (stride != this.stride) {
+                for (int e = 0; e < at.length; e++) {
+                    at[e] = offset.applyAsInt(e, stride);
                 }
-                gatherLda = lda;
+                this.stride = stride;
             }
-            return gather;
+            return at;
         }
     }
 
@@ -298,7 +298,7 @@ final class GemmPacked {
         if (rows == MR) {
             // A full sliver is GATHER_COLS columns at a time, each destination vector one gather: half the time of
             // the element loop (12% -> 7% of a one-thread 2048³ call, whose A is packed four times).
-            int[] index = BUFFERS.get().gatherIndex(lda);
+            int[] index = BUFFERS.get().aRows.of(lda);
             for (; q + GATHER_COLS <= len; q += GATHER_COLS) {
                 for (int h = 0, d = dst + q * MR; h < GATHER_VECTORS; h++, d += V) {
                     FloatVector.fromArray(S, a, src + q, index, h * V).intoArray(pa, d);
@@ -333,7 +333,7 @@ final class GemmPacked {
             // Columns of op(B) are contiguous in storage. Whole slivers, at a stride that gathers well, are one
             // gather per destination vector; the rest goes column by column.
             int gathered = gathersColumns(ldb) ? nc / NR * NR : 0;
-            int[] index = gathered > 0 ? BUFFERS.get().columnIndex(ldb) : null;
+            int[] index = gathered > 0 ? BUFFERS.get().bColumns.of(ldb) : null;
             for (int j0 = 0; j0 < gathered; j0 += NR) {
                 gatherColumns(b, off + j0 * ldb, index, kc, pb, j0 * kc);
             }

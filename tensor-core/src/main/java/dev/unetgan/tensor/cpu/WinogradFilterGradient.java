@@ -43,9 +43,10 @@ final class WinogradFilterGradient {
         Winograd.Tiling t = Winograd.Tiling.of(g, 2);
         int imageColumns = t.imageColumns(), group = Winograd.groupImages(g, t, planesMax);
         int tiles = group * imageColumns;
-        // V's row stride: one at which the GEMMs gather its columns when they pack Vᵀ (0.91-0.96 of the time of the
-        // 64-channel layer at 64x64, batch 8, whose 8192 tiles would not gather well).
-        int vLd = GemmPacked.gathersColumns(tiles) ? tiles : tiles + 16;
+        // V's row stride, off the multiples of 1 KiB as a plane's: the GEMMs then gather its columns when they pack
+        // Vᵀ (GemmPacked.gathersColumns), 0.91-0.96 of the time of the 64-channel layer at 64x64, batch 8, whose
+        // 8192 tiles a row would not gather well.
+        int vLd = ForwardConv.planeStride(tiles);
         int uPlane = ForwardConv.planeStride(k * c), vPlane = ForwardConv.planeStride(c * vLd);
         int dPlane = ForwardConv.planeStride(GemmPacked.packedSize(k, tiles));
         float[] u = BufferPool.takeFloats(XI * uPlane);

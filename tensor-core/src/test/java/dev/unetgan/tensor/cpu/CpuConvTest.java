@@ -518,6 +518,30 @@ class CpuConvTest {
     }
 
     /**
+     * Winograd's backward-filter when a group's tiles are a multiple of 256 (a 32x32 output, 16x16 tiles): V's rows
+     * are then padded ({@link ForwardConv#planeStride}) so that the GEMMs gather Vᵀ, and the transform that writes V
+     * and the GEMMs that read it must agree on that stride. Against the naive loops, pooled buffers starting as NaN.
+     */
+    @Test
+    void winogradFilterGradientWithPaddedRows() {
+        Random rnd = new Random(29);
+        int ch = Winograd.MIN_CHANNELS;
+        Case c = new Case(1, ch, 32, 32, ch + 3, 3, 3, Conv2dSpec.of(1, 1, 1));
+        Winograd.Tiling t = Winograd.Tiling.of(c.geometry(), 2);
+        assertEquals(0, t.imageColumns() % 256, "the case must give a multiple of 256 tiles");
+        assertTrue(ForwardConv.planeStride(t.imageColumns()) != t.imageColumns());
+        double[] x = random(rnd, c.xShape()), gOut = random(rnd, c.outShape());
+        float[] gW = new float[Math.toIntExact(c.wShape().size())];
+        Arrays.fill(gW, Float.NaN);
+        dirtyPooledBuffers(Winograd.imagePlanes(c.geometry(), t) * 4);
+        WinogradFilterGradient.compute(c.geometry(), toFloats(x), toFloats(gOut), gW);
+        // Each weight sums 1024 output pixels here (the group test's cases: at most 48 an image), and float sums that
+        // long miss by up to about 2.5e-5 (the same value, bit for bit, with V's rows unpadded); a wrong row stride
+        // misses by order 1.
+        assertClose(c + ", backward-filter", naiveBackwardFilter(c, x, gOut), toDoubles(gW), 1e-4);
+    }
+
+    /**
      * Winograd in groups of images (a budget for the transformed planes below the batch's) gives bit for bit what the
      * whole batch at once gives, forward (with bias) and backward-data; backward-filter, whose sums run across the
      * groups, stays as close to the naive loops. Groups of one, and of two with the last one partial, for rows of

@@ -110,6 +110,10 @@ class CpuGemmTest {
         // A transposed B packs whole slivers by gathers at most strides (ldb = K + 5 here), and column by column
         // at a multiple of 512, where gathers miss in L1: K = 507 gives ldb 512.
         assertFalse(GemmPacked.gathersColumns(512));
+        // WinogradFilterGradient pads V's rows with ForwardConv.planeStride so that its GEMMs gather.
+        for (int tiles = 256; tiles <= 1 << 14; tiles += 256) {
+            assertTrue(GemmPacked.gathersColumns(ForwardConv.planeStride(tiles)), "stride for " + tiles + " tiles");
+        }
         check(false, true, 40, 2 * GemmPacked.NR + 5, 507, 1f, 0.5f, 27);
         // A deep product narrows the whole-depth B panel: every thread's share of N then spans two panels or more,
         // the last one partial, in every layout.
