@@ -65,8 +65,11 @@ final class ShallowConv {
         float[] pa = BufferPool.takeFloats(mTiles * MR * depth);
         float[] biasPad = BufferPool.takeFloats(mTiles * MR);
         try {
-            for (int t = 0; t < mTiles; t++) {
-                GemmPacked.packRows(w, t * MR * depth, depth, Math.min(MR, g.k() - t * MR), depth, pa, t * MR * depth);
+            // Packed here, not by GemmPacked.packRows: its slivers are MicroKernel.MR rows, 6 with AVX-512.
+            for (int i = 0; i < mTiles * MR; i++) {
+                for (int d = 0, at = i / MR * MR * depth + i % MR; d < depth; d++, at += MR) {
+                    pa[at] = i < g.k() ? w[i * depth + d] : 0f;
+                }
             }
             Arrays.fill(biasPad, 0f);
             if (bias != null) {
