@@ -214,8 +214,8 @@ final class Winograd {
             eachClaimed(images * c, (i, p) -> Winograd4.transformInput(g, t, x, to.first() + i / c, i % c, p, to),
                     () -> new Winograd4.Patches(t));
         } else {
-            eachClaimed(images * c, (i, rows) -> transformInput(g, t, x, to.first() + i / c, i % c, rows, to),
-                    () -> new Rows(t));
+            eachClaimed(images * c, (i, rows) -> transformInput(g, t, x, to.first() + i / c, i % c, 0, t.bands(),
+                    rows, to), () -> new Rows(t));
         }
     }
 
@@ -308,7 +308,7 @@ final class Winograd {
      * element on. A band of several rows of tiles is one vector, gathered from {@code padded}, a copy of the input
      * plane with its padding, {@code width} wide.
      */
-    private static final class Rows {
+    static final class Rows {
         final float[][] even = new float[4][];
         final float[][] odd = new float[4][];
         final float[][] evenNext;
@@ -354,20 +354,21 @@ final class Winograd {
     }
 
     /**
-     * {@code V[ξ][c][tile] = (Bᵀ·d·B)[ξ]} for every tile of image {@code n}, channel {@code c}, with
-     * {@code Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]}; the patch of tile (ty, tx) is input rows
+     * {@code V[ξ][c][tile] = (Bᵀ·d·B)[ξ]} for the tiles of bands {@code [band0, band1)} of image {@code n}, channel
+     * {@code c}, with {@code Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]}; the patch of tile (ty, tx) is input rows
      * {@code 2ty - padH + [0, 4)} and columns {@code 2tx - padW + [0, 4)}, zero outside the input. Row of tiles
      * {@code ty} is row {@code ty % band} of band {@code ty / band}, its tiles at {@code [ty % band · tilesQ, +tilesQ)}
-     * of the band's columns.
+     * of the band's columns; band band0 of image {@code to.first()} starts at column 0 of {@code to}.
      */
-    private static void transformInput(ConvGeometry g, Tiling t, float[] x, int n, int c, Rows rows, Planes to) {
+    static void transformInput(ConvGeometry g, Tiling t, float[] x, int n, int c, int band0, int band1, Rows rows,
+                               Planes to) {
         int src = (n * g.c() + c) * g.hw(), plane = to.plane(), tilesQ = t.tilesQ(), band = t.band();
         int bandColumns = t.columns(), bands = t.bands(), shift = rows.shift;
         float[] v = to.a();
         if (band > 1) {
             pad(g, x, src, rows.padded, rows.width);
         }
-        for (int bb = 0; bb < bands; bb++) {
+        for (int bb = band0; bb < band1; bb++) {
             if (band > 1) {
                 // Patch row i of every tile in the band: its columns 0 to 3, one gather each.
                 for (int i = 0; i < 4; i++) {
@@ -379,15 +380,15 @@ final class Winograd {
                 }
             } else {
                 // Consecutive rows of tiles share two input rows: move those down and split only the two new ones.
-                if (bb > 0) {
+                if (bb > band0) {
                     rows.advance();
                 }
-                for (int i = bb == 0 ? 0 : 2; i < 4; i++) {
+                for (int i = bb == band0 ? 0 : 2; i < 4; i++) {
                     split(x, src, g.h(), g.w(), 2 * bb + i - g.padH(), -g.padW(), tilesQ + 1, rows.even[i],
                             rows.odd[i], 0);
                 }
             }
-            int dst = c * to.ld() + ((n - to.first()) * bands + bb) * bandColumns;
+            int dst = c * to.ld() + ((n - to.first()) * bands + bb - band0) * bandColumns;
             float[] e0 = rows.even[0], e1 = rows.even[1], e2 = rows.even[2], e3 = rows.even[3];
             float[] o0 = rows.odd[0], o1 = rows.odd[1], o2 = rows.odd[2], o3 = rows.odd[3];
             float[] f0 = rows.evenNext[0], f1 = rows.evenNext[1], f2 = rows.evenNext[2], f3 = rows.evenNext[3];

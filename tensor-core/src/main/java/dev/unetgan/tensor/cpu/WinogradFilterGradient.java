@@ -12,33 +12,60 @@ import jdk.incubator.vector.VectorSpecies;
  *   V[ξ] [C × tiles]    = (Bᵀ·d[n,c,tile]·B)[ξ]       input patches, the forward's ({@link Winograd#transformInputs})
  *   D[ξ] [K × tiles]    = (A·dY[n,k,tile]·Aᵀ)[ξ]      output gradient, 2×2 per tile, zero past the output's edge,
  *                                                    written packed
- *   dU[ξ] [K × C]      += D[ξ]·V[ξ]ᵀ                  {@link GemmPacked#sgemmPackedA}, group after group of images
+ *   dU[ξ] [K × C]      += D[ξ]·V[ξ]ᵀ                  {@link GemmPacked#sgemmPackedA}, chunk after chunk of tiles
  *   gW[k,c]             = Gᵀ·dU[·][k,c]·G
  * </pre>
  * The tiles lie in the GEMM columns as in the forward ({@link Winograd.Tiling}); a spare column's D is zero, so its V
- * adds nothing. Each sum runs in a fixed order (the GEMM's depth, groups in order), so the result is deterministic
- * and does not depend on the thread count. Unlike the forward's, it depends on how the batch is grouped: the sums
- * run across the groups, which change their rounding. The error, relative to {@code 1 + |result|}, grows with the
+ * adds nothing. The tiles are summed in chunks: a thread's own bands of one image ({@link #chunked}), or groups of
+ * images that the threads share ({@link #grouped}), whichever {@link #compute} picks. Each sum runs in a fixed order
+ * (the GEMM's depth, chunks in order, partial sums added in order), so the result is deterministic and does not
+ * depend on the thread count. Unlike the forward's, it depends on the chunks: the sums run across them, which
+ * changes their rounding. The error, relative to {@code 1 + |result|}, grows with the
  * tiles summed about as the direct sum's does (a review measured 1.1-1.8x that of {@link FilterGradient}).
  */
 final class WinogradFilterGradient {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int V = S.length();
     private static final int XI = Winograd.XI;
+    /**
+     * Floats of one chunk's transformed input and output gradient (2 MiB), which one thread makes and then
+     * multiplies while they are still in its core's caches. For the 64-channel layer at 64x64 (paired, in one JVM):
+     * chunks of 1 MiB, within the L2, took 1.07x this size's time (more GEMMs, each shallower), 4 MiB 0.99x, 512 KiB
+     * 1.23x.
+     */
+    static final int CHUNK_FLOATS = 1 << 19;
+    /**
+     * Partial sums of the transformed gradient, which the threads claim: a fixed number, so that what each sums, and
+     * in which order, does not depend on the thread count.
+     */
+    private static final int SUMS = 8;
+    /** The most floats the partial sums take together (32 MiB), fewer sums where one is large. */
+    private static final int SUM_FLOATS = 1 << 23;
 
     private WinogradFilterGradient() {
     }
 
-    /** {@code gW [K,C,3,3]} from {@code x [N,C,H,W]} and {@code gOut [N,K,P,Q]}. Requires {@code Winograd.suits(g)}. */
+    /**
+     * {@code gW [K,C,3,3]} from {@code x [N,C,H,W]} and {@code gOut [N,K,P,Q]}. Requires {@code Winograd.suits(g)}.
+     * Where a partial sum of the transformed gradient (16·K·C floats) takes at most a quarter of a chunk's floats,
+     * each thread sums its own chunks ({@link #chunked}); else the threads share each group of images
+     * ({@link #grouped}). With 128 channels a partial sum is 1 MiB, and the chunks (of 1 MiB then) took 1.2x the
+     * shared groups' time; with 256 it is 4 MiB, and the chunks' GEMMs, as shallow as one image's few tiles, spent
+     * their time reading and writing it (1.5-1.9x the time of the GEMM path at 16x16 and 8x8).
+     */
     static void compute(ConvGeometry g, float[] x, float[] gOut, float[] gW) {
-        run(g, x, gOut, gW, Winograd.PLANES_MAX);
+        if (4L * XI * g.k() * g.c() <= CHUNK_FLOATS) {
+            chunked(g, x, gOut, gW, CHUNK_FLOATS);
+        } else {
+            grouped(g, x, gOut, gW, Winograd.PLANES_MAX);
+        }
     }
 
     /**
      * {@link #compute}, in groups of images whose transformed input and output gradient take at most
-     * {@code planesMax} floats each (at least one image).
+     * {@code planesMax} floats each (at least one image), the threads sharing each transform and the 16 GEMMs.
      */
-    static void run(ConvGeometry g, float[] x, float[] gOut, float[] gW, int planesMax) {
+    static void grouped(ConvGeometry g, float[] x, float[] gOut, float[] gW, int planesMax) {
         int k = g.k(), c = g.c(), slivers = Math.ceilDiv(k, GemmPacked.MR);
         Winograd.Tiling t = Winograd.Tiling.of(g, 2);
         int imageColumns = t.imageColumns(), group = Winograd.groupImages(g, t, planesMax);
@@ -57,18 +84,77 @@ final class WinogradFilterGradient {
                 int images = Math.min(group, g.n() - first), columns = images * imageColumns, f = first;
                 Winograd.transformInputs(g, t, x, images, new Winograd.Planes(v, vPlane, vLd, first));
                 Winograd.eachClaimed(images * slivers, (i, scratch) -> transformGradient(g, t, gOut, f + i / slivers,
-                        i % slivers * GemmPacked.MR, f, columns, scratch, d, dPlane), () -> new Sliver(t));
+                        i % slivers * GemmPacked.MR, 0, t.bands(), (i / slivers) * imageColumns, columns, scratch, d,
+                        dPlane), () -> new Sliver(t));
                 float beta = first == 0 ? 0f : 1f;
                 // One GEMM per claim, on the claiming thread: 16 deep GEMMs even out across the threads.
                 Winograd.eachClaimed(XI, (xi, none) -> GemmPacked.sgemmPackedA(k, c, columns, 1f, d, xi * dPlane,
                         true, v, xi * vPlane, vLd, beta, u, xi * uPlane, c), () -> null);
             }
-            Winograd.eachClaimed(k, (kk, e) -> transformBack(u, uPlane, kk, c, e, gW), () -> new float[12]);
+            Winograd.eachClaimed(k, (kk, e) -> transformBack(u, uPlane, 1, kk, c, e, gW), () -> new float[28]);
         } finally {
             BufferPool.give(d);
             BufferPool.give(v);
             BufferPool.give(u);
         }
+    }
+
+    /**
+     * {@link #compute}, in chunks of bands of one image whose transformed input and output gradient take at most
+     * {@code chunkFloats} floats together (at least one band, at most an image). Chunk i adds into partial sum
+     * {@code i mod sums}, the sums are claimed by the threads, and each thread transforms its chunks into its own
+     * buffers and multiplies them right away, while they are in its caches. The whole batch's planes, shared by the
+     * threads ({@link #grouped}), take 35 and 34 MB for the 64-channel layer at 64x64, batch 8, written and read back
+     * through memory: that layer's backward-filter went from 1.27x PyTorch's time to about 1.0x on the Zen 4.
+     */
+    static void chunked(ConvGeometry g, float[] x, float[] gOut, float[] gW, int chunkFloats) {
+        int k = g.k(), c = g.c(), mr = GemmPacked.MR, slivers = Math.ceilDiv(k, mr);
+        Winograd.Tiling t = Winograd.Tiling.of(g, 2);
+        int bands = t.bands(), bandColumns = t.columns();
+        long perBand = (long) XI * (c + slivers * mr) * bandColumns;
+        int chunkBands = (int) Math.clamp(chunkFloats / perBand, 1, bands), perImage = Math.ceilDiv(bands, chunkBands);
+        int chunks = g.n() * perImage, tiles = chunkBands * bandColumns;
+        // V's row stride, off the multiples of 1 KiB as a plane's: the GEMMs then gather its columns when they pack
+        // Vᵀ (GemmPacked.gathersColumns).
+        int vLd = ForwardConv.planeStride(tiles);
+        int uPlane = ForwardConv.planeStride(k * c), vPlane = ForwardConv.planeStride(c * vLd);
+        int dPlane = ForwardConv.planeStride(GemmPacked.packedSize(k, tiles));
+        int sums = (int) Math.clamp(SUM_FLOATS / ((long) XI * uPlane), 1, Math.min(SUMS, chunks));
+        float[] u = BufferPool.takeFloats(sums * XI * uPlane);
+        try {
+            Winograd.eachClaimed(sums, (sum, scratch) -> {
+                float[] v = BufferPool.takeFloats(XI * vPlane), d = BufferPool.takeFloats(XI * dPlane);
+                try {
+                    for (int chunk = sum; chunk < chunks; chunk += sums) {
+                        int n = chunk / perImage, b0 = chunk % perImage * chunkBands;
+                        int b1 = Math.min(bands, b0 + chunkBands), columns = (b1 - b0) * bandColumns;
+                        Winograd.Planes vs = new Winograd.Planes(v, vPlane, vLd, n);
+                        for (int ci = 0; ci < c; ci++) {
+                            Winograd.transformInput(g, t, x, n, ci, b0, b1, scratch.rows(), vs);
+                        }
+                        for (int s = 0; s < slivers; s++) {
+                            transformGradient(g, t, gOut, n, s * mr, b0, b1, 0, columns, scratch.sliver(), d,
+                                    dPlane);
+                        }
+                        float beta = chunk < sums ? 0f : 1f;
+                        for (int xi = 0; xi < XI; xi++) {
+                            GemmPacked.sgemmPackedA(k, c, columns, 1f, d, xi * dPlane, true, v, xi * vPlane, vLd, beta,
+                                    u, (sum * XI + xi) * uPlane, c);
+                        }
+                    }
+                } finally {
+                    BufferPool.give(d);
+                    BufferPool.give(v);
+                }
+            }, () -> new Scratch(new Winograd.Rows(t), new Sliver(t)));
+            Winograd.eachClaimed(k, (kk, e) -> transformBack(u, uPlane, sums, kk, c, e, gW), () -> new float[28]);
+        } finally {
+            BufferPool.give(u);
+        }
+    }
+
+    /** One thread's scratch for the two transforms. */
+    private record Scratch(Winograd.Rows rows, Sliver sliver) {
     }
 
     /**
@@ -91,24 +177,25 @@ final class WinogradFilterGradient {
     }
 
     /**
-     * {@code D[ξ][k][tile] = (A·dY·Aᵀ)[ξ]} for every tile of image {@code n} and the MR output channels from
-     * {@code k0} (one sliver of the GEMMs' A), written packed for {@link GemmPacked#sgemmPackedA} with the group's
-     * {@code columns} as depth, plane ξ at {@code d[ξ·plane]}; the group starts at image {@code first}. Here
+     * {@code D[ξ][k][tile] = (A·dY·Aᵀ)[ξ]} for the tiles of bands {@code [b0, b1)} of image {@code n} and the MR
+     * output channels from {@code k0} (one sliver of the GEMMs' A), written packed for
+     * {@link GemmPacked#sgemmPackedA} with {@code columns} as depth, band b0 from column {@code column}, plane ξ at
+     * {@code d[ξ·plane]}. Here
      * {@code Aᵀ = [1 1 1 0; 0 1 -1 -1]} and dY is the tile's 2×2 output gradient, zero past the output's edge (a half
      * tile, or a half last band's missing rows of tiles) and for channels past K. Writing the packed order here,
      * where the values are made, spares the GEMM a pass that read all of D back to pack it (a fifth of the 64-channel
      * layer's profile samples).
      */
-    private static void transformGradient(ConvGeometry g, Winograd.Tiling t, float[] gOut, int n, int k0, int first,
-                                          int columns, Sliver s, float[] d, int plane) {
-        int mr = GemmPacked.MR, tilesQ = t.tilesQ(), band = t.band(), bands = t.bands(), bandColumns = t.columns();
+    private static void transformGradient(ConvGeometry g, Winograd.Tiling t, float[] gOut, int n, int k0, int b0,
+                                          int b1, int column, int columns, Sliver s, float[] d, int plane) {
+        int mr = GemmPacked.MR, tilesQ = t.tilesQ(), band = t.band(), bandColumns = t.columns();
         int rows = Math.min(mr, g.k() - k0);
         for (int r = rows; r < mr; r++) {
             for (float[] y : s.rows[r]) {
                 java.util.Arrays.fill(y, 0f);
             }
         }
-        for (int bb = 0; bb < bands; bb++) {
+        for (int bb = b0; bb < b1; bb++) {
             for (int r = 0; r < rows; r++) {
                 float[][] y = s.rows[r];
                 int src = (n * g.k() + k0 + r) * g.pq();
@@ -118,7 +205,7 @@ final class WinogradFilterGradient {
                     Winograd.split(gOut, src, g.p(), g.q(), row + 1, 0, tilesQ, y[2], y[3], ty * tilesQ);
                 }
             }
-            int col0 = ((n - first) * bands + bb) * bandColumns;
+            int col0 = column + (bb - b0) * bandColumns;
             for (int tx = 0; tx < bandColumns; tx += V) {
                 for (int r = 0; r < mr; r++) {
                     transformTiles(s.rows[r], tx, s.tile, r * V, mr * V);
@@ -166,17 +253,24 @@ final class WinogradFilterGradient {
 
     /**
      * {@code gW[k,c] = Gᵀ·dU[·][k,c]·G} for every input channel c of output channel {@code k}, with
-     * {@code Gᵀ = [1 ½ ½ 0; 0 ½ -½ 0; 0 ½ ½ 1]}; {@code e} is 12 floats of scratch for {@code Gᵀ·dU}.
+     * {@code Gᵀ = [1 ½ ½ 0; 0 ½ -½ 0; 0 ½ ½ 1]}, where dU is the sum of the {@code sums} partial sums
+     * ({@code XI} planes each, added in order); {@code e} is 28 floats of scratch: dU's 16 values, then {@code Gᵀ·dU}.
      */
-    private static void transformBack(float[] u, int plane, int k, int cc, float[] e, float[] gW) {
+    private static void transformBack(float[] u, int plane, int sums, int k, int cc, float[] e, float[] gW) {
         for (int c = 0; c < cc; c++) {
             int at = k * cc + c;
+            for (int xi = 0; xi < XI; xi++) {
+                float sum = u[at + xi * plane];
+                for (int s = 1; s < sums; s++) {
+                    sum += u[at + (s * XI + xi) * plane];
+                }
+                e[xi] = sum;
+            }
             for (int j = 0; j < 4; j++) {
-                fold(u[at + j * plane], u[at + (4 + j) * plane], u[at + (8 + j) * plane], u[at + (12 + j) * plane], e,
-                        j, 4);
+                fold(e[j], e[4 + j], e[8 + j], e[12 + j], e, XI + j, 4);
             }
             for (int r = 0; r < 3; r++) {
-                fold(e[4 * r], e[4 * r + 1], e[4 * r + 2], e[4 * r + 3], gW, at * 9 + 3 * r, 1);
+                fold(e[XI + 4 * r], e[XI + 4 * r + 1], e[XI + 4 * r + 2], e[XI + 4 * r + 3], gW, at * 9 + 3 * r, 1);
             }
         }
     }

@@ -528,9 +528,10 @@ class CpuConvTest {
     }
 
     /**
-     * Winograd's backward-filter when a group's tiles are a multiple of 256 (a 32x32 output, 16x16 tiles): V's rows
-     * are then padded ({@link ForwardConv#planeStride}) so that the GEMMs gather Vᵀ, and the transform that writes V
-     * and the GEMMs that read it must agree on that stride. Against the naive loops, pooled buffers starting as NaN.
+     * Winograd's backward-filter when a group's (or a chunk's) tiles are a multiple of 256 (a 32x32 output, 16x16
+     * tiles): V's rows are then padded ({@link ForwardConv#planeStride}) so that the GEMMs gather Vᵀ, and the
+     * transform that writes V and the GEMMs that read it must agree on that stride. Shared groups and per-thread
+     * chunks of the whole image, against the naive loops, pooled buffers starting as NaN.
      */
     @Test
     void winogradFilterGradientWithPaddedRows() {
@@ -541,21 +542,28 @@ class CpuConvTest {
         assertEquals(0, t.imageColumns() % 256, "the case must give a multiple of 256 tiles");
         assertTrue(ForwardConv.planeStride(t.imageColumns()) != t.imageColumns());
         double[] x = random(rnd, c.xShape()), gOut = random(rnd, c.outShape());
-        float[] gW = new float[Math.toIntExact(c.wShape().size())];
-        Arrays.fill(gW, Float.NaN);
-        dirtyPooledBuffers(Winograd.imagePlanes(c.geometry(), t) * 4);
-        WinogradFilterGradient.compute(c.geometry(), toFloats(x), toFloats(gOut), gW);
-        // Each weight sums 1024 output pixels here (the group test's cases: at most 48 an image), and float sums that
-        // long miss by up to about 2.5e-5 (the same value, bit for bit, with V's rows unpadded); a wrong row stride
-        // misses by order 1.
-        assertClose(c + ", backward-filter", naiveBackwardFilter(c, x, gOut), toDoubles(gW), 1e-4);
+        for (boolean chunked : new boolean[] {false, true}) {
+            float[] gW = new float[Math.toIntExact(c.wShape().size())];
+            Arrays.fill(gW, Float.NaN);
+            dirtyPooledBuffers(Winograd.imagePlanes(c.geometry(), t) * 4);
+            if (chunked) {
+                WinogradFilterGradient.chunked(c.geometry(), toFloats(x), toFloats(gOut), gW, Integer.MAX_VALUE);
+            } else {
+                WinogradFilterGradient.grouped(c.geometry(), toFloats(x), toFloats(gOut), gW, Winograd.PLANES_MAX);
+            }
+            // Each weight sums 1024 output pixels here (the group test's cases: at most 48 an image), and float sums
+            // that long miss by up to about 2.5e-5 (the same value, bit for bit, with V's rows unpadded); a wrong row
+            // stride misses by order 1.
+            assertClose(c + ", backward-filter, chunked " + chunked, naiveBackwardFilter(c, x, gOut), toDoubles(gW),
+                    1e-4);
+        }
     }
 
     /**
      * Winograd in groups of images (a budget for the transformed planes below the batch's) gives bit for bit what the
      * whole batch at once gives, forward (with bias) and backward-data; backward-filter, whose sums run across the
-     * groups, stays as close to the naive loops. Groups of one, and of two with the last one partial, for rows of
-     * tiles one to a band and two to a band.
+     * groups, stays as close to the naive loops, in shared groups of images and in per-thread chunks of bands. Groups
+     * of one, and of two with the last one partial, for rows of tiles one to a band and two to a band.
      */
     @Test
     void winogradRunsInGroupsOfImages() {
@@ -577,16 +585,30 @@ class CpuConvTest {
                     assertArrayEquals(whole, grouped, c + ", adjoint " + adjoint + ", budget " + budget);
                 }
             }
-            // Backward-filter sums across the groups, so they change its rounding, not its accuracy. Every element
-            // must be written, and nothing read from the pooled buffers' old contents: both start as NaN.
+            // Backward-filter sums across the groups (or chunks), so they change its rounding, not its accuracy.
+            // Every element must be written, and nothing read from the pooled buffers' old contents: both start as
+            // NaN. Shared groups of one image, of two with the last partial, and of all; per-thread chunks of one
+            // band, of two bands (one image with a single band: a whole image), and of a whole image.
             double[] gW = naiveBackwardFilter(c, toDoubles(x), toDoubles(gOut));
-            long planes = Winograd.imagePlanes(c.geometry(), Winograd.Tiling.of(c.geometry(), 2));
-            for (long budget : new long[] {1, planes * 5 / 2}) {
-                float[] grouped = new float[w.length];
-                Arrays.fill(grouped, Float.NaN);
-                dirtyPooledBuffers(planes * 4);
-                WinogradFilterGradient.run(c.geometry(), x, gOut, grouped, Math.toIntExact(budget));
-                assertClose(c + ", backward-filter, budget " + budget, gW, toDoubles(grouped), 2e-5);
+            Winograd.Tiling t = Winograd.Tiling.of(c.geometry(), 2);
+            long planes = Winograd.imagePlanes(c.geometry(), t);
+            long perBand = (long) Winograd.XI * (c.c() + Math.ceilDiv(c.k(), GemmPacked.MR) * GemmPacked.MR)
+                    * t.columns();
+            for (boolean chunked : new boolean[] {false, true}) {
+                long[] budgets = chunked ? new long[] {1, 2 * perBand, Integer.MAX_VALUE}
+                        : new long[] {1, planes * 5 / 2, Winograd.PLANES_MAX};
+                for (long budget : budgets) {
+                    float[] sums = new float[w.length];
+                    Arrays.fill(sums, Float.NaN);
+                    dirtyPooledBuffers(planes * 4);
+                    if (chunked) {
+                        WinogradFilterGradient.chunked(c.geometry(), x, gOut, sums, Math.toIntExact(budget));
+                    } else {
+                        WinogradFilterGradient.grouped(c.geometry(), x, gOut, sums, Math.toIntExact(budget));
+                    }
+                    assertClose(c + ", backward-filter, chunked " + chunked + ", budget " + budget, gW,
+                            toDoubles(sums), filterGradientTolerance(c));
+                }
             }
         }
     }
