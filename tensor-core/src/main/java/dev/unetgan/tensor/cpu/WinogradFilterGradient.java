@@ -39,8 +39,6 @@ final class WinogradFilterGradient {
      * in which order, does not depend on the thread count.
      */
     private static final int SUMS = 8;
-    /** The most floats the partial sums take together (32 MiB), fewer sums where one is large. */
-    private static final int SUM_FLOATS = 1 << 23;
 
     private WinogradFilterGradient() {
     }
@@ -69,29 +67,22 @@ final class WinogradFilterGradient {
         int k = g.k(), c = g.c(), slivers = Math.ceilDiv(k, GemmPacked.MR);
         Winograd.Tiling t = Winograd.Tiling.of(g, 2);
         int imageColumns = t.imageColumns(), group = Winograd.groupImages(g, t, planesMax);
-        int tiles = group * imageColumns;
-        // V's row stride, off the multiples of 1 KiB as a plane's: the GEMMs then gather its columns when they pack
-        // Vᵀ (GemmPacked.gathersColumns), 0.91-0.96 of the time of the 64-channel layer at 64x64, batch 8, whose
-        // 8192 tiles a row would not gather well.
-        int vLd = ForwardConv.planeStride(tiles);
-        int uPlane = ForwardConv.planeStride(k * c), vPlane = ForwardConv.planeStride(c * vLd);
-        int dPlane = ForwardConv.planeStride(GemmPacked.packedSize(k, tiles));
-        float[] u = BufferPool.takeFloats(XI * uPlane);
-        float[] v = BufferPool.takeFloats(XI * vPlane);
-        float[] d = BufferPool.takeFloats(XI * dPlane);
+        Layout l = Layout.of(g, group * imageColumns);
+        float[] u = BufferPool.takeFloats(XI * l.uPlane());
+        float[] v = BufferPool.takeFloats(XI * l.vPlane());
+        float[] d = BufferPool.takeFloats(XI * l.dPlane());
         try {
             for (int first = 0; first < g.n(); first += group) {
                 int images = Math.min(group, g.n() - first), columns = images * imageColumns, f = first;
-                Winograd.transformInputs(g, t, x, images, new Winograd.Planes(v, vPlane, vLd, first));
+                Winograd.transformInputs(g, t, x, images, new Winograd.Planes(v, l.vPlane(), l.vLd(), first));
                 Winograd.eachClaimed(images * slivers, (i, scratch) -> transformGradient(g, t, gOut, f + i / slivers,
                         i % slivers * GemmPacked.MR, 0, t.bands(), (i / slivers) * imageColumns, columns, scratch, d,
-                        dPlane), () -> new Sliver(t));
+                        l.dPlane()), () -> new Sliver(t));
                 float beta = first == 0 ? 0f : 1f;
                 // One GEMM per claim, on the claiming thread: 16 deep GEMMs even out across the threads.
-                Winograd.eachClaimed(XI, (xi, none) -> GemmPacked.sgemmPackedA(k, c, columns, 1f, d, xi * dPlane,
-                        true, v, xi * vPlane, vLd, beta, u, xi * uPlane, c), () -> null);
+                Winograd.eachClaimed(XI, (xi, none) -> l.multiply(xi, columns, d, v, beta, u, 0), () -> null);
             }
-            Winograd.eachClaimed(k, (kk, e) -> transformBack(u, uPlane, 1, kk, c, e, gW), () -> new float[28]);
+            Winograd.eachClaimed(k, (kk, e) -> transformBack(u, l.uPlane(), 1, kk, c, e, gW), () -> new float[28]);
         } finally {
             BufferPool.give(d);
             BufferPool.give(v);
@@ -105,7 +96,8 @@ final class WinogradFilterGradient {
      * {@code i mod sums}, the sums are claimed by the threads, and each thread transforms its chunks into its own
      * buffers and multiplies them right away, while they are in its caches. The whole batch's planes, shared by the
      * threads ({@link #grouped}), take 35 and 34 MB for the 64-channel layer at 64x64, batch 8, written and read back
-     * through memory: that layer's backward-filter went from 1.27x PyTorch's time to about 1.0x on the Zen 4.
+     * through memory: that layer's backward-filter went from 1.27x PyTorch's time to about 1.0x on the Zen 4. The
+     * partial sums take {@code 8·16·K·C} floats, which {@link #compute} keeps small.
      */
     static void chunked(ConvGeometry g, float[] x, float[] gOut, float[] gW, int chunkFloats) {
         int k = g.k(), c = g.c(), mr = GemmPacked.MR, slivers = Math.ceilDiv(k, mr);
@@ -113,33 +105,27 @@ final class WinogradFilterGradient {
         int bands = t.bands(), bandColumns = t.columns();
         long perBand = (long) XI * (c + slivers * mr) * bandColumns;
         int chunkBands = (int) Math.clamp(chunkFloats / perBand, 1, bands), perImage = Math.ceilDiv(bands, chunkBands);
-        int chunks = g.n() * perImage, tiles = chunkBands * bandColumns;
-        // V's row stride, off the multiples of 1 KiB as a plane's: the GEMMs then gather its columns when they pack
-        // Vᵀ (GemmPacked.gathersColumns).
-        int vLd = ForwardConv.planeStride(tiles);
-        int uPlane = ForwardConv.planeStride(k * c), vPlane = ForwardConv.planeStride(c * vLd);
-        int dPlane = ForwardConv.planeStride(GemmPacked.packedSize(k, tiles));
-        int sums = (int) Math.clamp(SUM_FLOATS / ((long) XI * uPlane), 1, Math.min(SUMS, chunks));
-        float[] u = BufferPool.takeFloats(sums * XI * uPlane);
+        int chunks = g.n() * perImage, sums = Math.min(SUMS, chunks);
+        Layout l = Layout.of(g, chunkBands * bandColumns);
+        float[] u = BufferPool.takeFloats(sums * XI * l.uPlane());
         try {
             Winograd.eachClaimed(sums, (sum, scratch) -> {
-                float[] v = BufferPool.takeFloats(XI * vPlane), d = BufferPool.takeFloats(XI * dPlane);
+                float[] v = BufferPool.takeFloats(XI * l.vPlane()), d = BufferPool.takeFloats(XI * l.dPlane());
                 try {
                     for (int chunk = sum; chunk < chunks; chunk += sums) {
                         int n = chunk / perImage, b0 = chunk % perImage * chunkBands;
                         int b1 = Math.min(bands, b0 + chunkBands), columns = (b1 - b0) * bandColumns;
-                        Winograd.Planes vs = new Winograd.Planes(v, vPlane, vLd, n);
+                        Winograd.Planes vs = new Winograd.Planes(v, l.vPlane(), l.vLd(), n);
                         for (int ci = 0; ci < c; ci++) {
                             Winograd.transformInput(g, t, x, n, ci, b0, b1, scratch.rows(), vs);
                         }
                         for (int s = 0; s < slivers; s++) {
                             transformGradient(g, t, gOut, n, s * mr, b0, b1, 0, columns, scratch.sliver(), d,
-                                    dPlane);
+                                    l.dPlane());
                         }
                         float beta = chunk < sums ? 0f : 1f;
                         for (int xi = 0; xi < XI; xi++) {
-                            GemmPacked.sgemmPackedA(k, c, columns, 1f, d, xi * dPlane, true, v, xi * vPlane, vLd, beta,
-                                    u, (sum * XI + xi) * uPlane, c);
+                            l.multiply(xi, columns, d, v, beta, u, sum);
                         }
                     }
                 } finally {
@@ -147,7 +133,7 @@ final class WinogradFilterGradient {
                     BufferPool.give(v);
                 }
             }, () -> new Scratch(new Winograd.Rows(t), new Sliver(t)));
-            Winograd.eachClaimed(k, (kk, e) -> transformBack(u, uPlane, sums, kk, c, e, gW), () -> new float[28]);
+            Winograd.eachClaimed(k, (kk, e) -> transformBack(u, l.uPlane(), sums, kk, c, e, gW), () -> new float[28]);
         } finally {
             BufferPool.give(u);
         }
@@ -155,6 +141,28 @@ final class WinogradFilterGradient {
 
     /** One thread's scratch for the two transforms. */
     private record Scratch(Winograd.Rows rows, Sliver sliver) {
+    }
+
+    /**
+     * Where the planes of a group or chunk of up to {@code tiles} tiles lie, for K = {@code k} and C = {@code c}:
+     * V's rows {@code vLd} apart, its planes {@code vPlane}, D's (packed) {@code dPlane}, and those of a sum of dU
+     * {@code uPlane}. Every stride is off the multiples of 1 KiB ({@link ForwardConv#planeStride}); for V's rows
+     * that lets the GEMMs gather its columns when they pack Vᵀ ({@link GemmPacked#gathersColumns}), 0.91-0.96 of the
+     * time of the 64-channel layer at 64x64, batch 8, whose 8192 tiles a row would not gather well.
+     */
+    private record Layout(int k, int c, int vLd, int vPlane, int dPlane, int uPlane) {
+        static Layout of(ConvGeometry g, int tiles) {
+            int vLd = ForwardConv.planeStride(tiles);
+            int dPlane = ForwardConv.planeStride(GemmPacked.packedSize(g.k(), tiles));
+            return new Layout(g.k(), g.c(), vLd, ForwardConv.planeStride(g.c() * vLd), dPlane,
+                    ForwardConv.planeStride(g.k() * g.c()));
+        }
+
+        /** Plane ξ of partial sum {@code sum}: {@code dU (+)= D[ξ]·V[ξ]ᵀ} over {@code columns} tiles. */
+        void multiply(int xi, int columns, float[] d, float[] v, float beta, float[] u, int sum) {
+            GemmPacked.sgemmPackedA(k, c, columns, 1f, d, xi * dPlane, true, v, xi * vPlane, vLd, beta, u,
+                    (sum * XI + xi) * uPlane, c);
+        }
     }
 
     /**
