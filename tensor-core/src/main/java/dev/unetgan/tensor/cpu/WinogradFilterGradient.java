@@ -75,8 +75,9 @@ final class WinogradFilterGradient {
             for (int first = 0; first < g.n(); first += group) {
                 int images = Math.min(group, g.n() - first), columns = images * imageColumns, f = first;
                 Winograd.transformInputs(g, t, x, images, new Winograd.Planes(v, l.vPlane(), l.vLd(), first));
-                Winograd.eachClaimed(images * slivers, (i, scratch) -> transformGradient(g, t, gOut, f + i / slivers,
-                        i % slivers * GemmPacked.MR, 0, t.bands(), (i / slivers) * imageColumns, columns, scratch, d,
+                // Sliver by sliver, the images of each in turn: consecutive units write one run of D's packed layout.
+                Winograd.eachClaimed(images * slivers, (i, scratch) -> transformGradient(g, t, gOut, f + i % images,
+                        i / images * GemmPacked.MR, 0, t.bands(), i % images * imageColumns, columns, scratch, d,
                         l.dPlane()), () -> new Sliver(t));
                 float beta = first == 0 ? 0f : 1f;
                 // One GEMM per claim, on the claiming thread: 16 deep GEMMs even out across the threads.

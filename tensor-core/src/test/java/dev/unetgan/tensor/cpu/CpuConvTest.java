@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import org.junit.jupiter.api.Test;
 
@@ -517,6 +518,21 @@ class CpuConvTest {
      */
     private static double winogradTolerance(Winograd.Tiling t) {
         return t.m() == 4 ? 5e-4 : 2e-5;
+    }
+
+    /**
+     * {@link Winograd#eachClaimed} runs every unit exactly once, whether the threads claim one unit at a time (few
+     * units) or runs of several, with a last run cut short (thousands of units, as the 8x8 layer's planes).
+     */
+    @Test
+    void winogradClaimsEveryUnitOnce() {
+        for (int units : new int[] {1, 2, 3, 64, 65, 127, 1000, 4097}) {
+            AtomicIntegerArray runs = new AtomicIntegerArray(units);
+            Winograd.eachClaimed(units, (unit, none) -> runs.incrementAndGet(unit), () -> null);
+            for (int unit = 0; unit < units; unit++) {
+                assertEquals(1, runs.get(unit), "unit " + unit + " of " + units);
+            }
+        }
     }
 
     /** Winograd declines a conv whose output has no pixel (it used to divide by zero working out its tiles). */
