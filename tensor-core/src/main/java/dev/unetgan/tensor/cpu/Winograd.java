@@ -213,9 +213,9 @@ final class Winograd {
      * into {@code to} ({@link #transformInput}), one channel plane per unit, channel by channel and the images of
      * each in turn: their tiles lie side by side in a row of each transformed plane, so consecutive units write
      * one run. Image by image, a small image's units each wrote one line of a row, 512 bytes on from the last, and
-     * the output transform read the GEMMs' sums the same way; on the 8×8 layer (whose sums, 2-4 MB, come from L3)
-     * that took 0.89x the time of the forward and backward-data (paired), and 0.93-0.97x on the 16×16 and 32×32
-     * layers.
+     * the output transform read the GEMMs' sums the same way (on the 8×8 layer, 2-4 MB from L3, eight times over).
+     * With the claims in runs ({@link #eachClaimed}), the forward and backward-data of the 8×8 to 64×64 layers took
+     * 0.85-0.96x the time of the build before (paired in one JVM).
      */
     static void transformInputs(ConvGeometry g, Tiling t, float[] x, int images, Planes to) {
         int c = g.c(), n0 = to.first();
