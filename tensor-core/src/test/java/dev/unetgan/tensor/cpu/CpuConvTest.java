@@ -385,9 +385,9 @@ class CpuConvTest {
      * against the naive loops at the sweep's F32 tolerance. Rows of 4V - 1 or 4V - 3 pixels (two vectors of tiles,
      * the last tile half outside; the spare columns of the rounded-up row), odd output heights, paddings 0-3 (3: the
      * adjoint's padding is negative), different paddings along H and W, one to three images, a single output row, and
-     * more input channels than one depth block of the packed weights. Rows narrower than a vector, in bands of rows of tiles: two rows to a band
-     * (whole bands, a half last band, a half last tile), V rows of one tile each, V - 1 rows with a spare lane, and
-     * bands under the adjoint's negative padding (those run only backward-data here).
+     * more input channels than one depth block of the packed weights. Rows narrower than a vector, in bands of rows
+     * of tiles: two rows to a band (whole bands, a half last band, a half last tile), V rows of one tile each, V - 1
+     * rows with a spare lane, and bands under the adjoint's negative padding (those run only backward-data here).
      */
     @Test
     void winogradConvMatchesNaive() {

@@ -121,8 +121,22 @@ class CpuGemmTest {
         int n = 2 * CpuPool.threads() * panel + 24;
         check(false, false, 20, n, k, 1f, 0.5f, 24);
         check(true, true, 20, n, k, 1f, 0f, 25);
-        // Tall and deep: the threads claim row blocks in two column panels, each packing both panels of B.
+        // Tall and deep: the threads claim row blocks in two column panels, each packing both panels of B (3 MiB
+        // each, more than a per-core L2 of 1 or 2 MiB: the taller row blocks).
         check(false, false, 400, 2 * panel - 7, k, 1f, 0.5f, 26);
+    }
+
+    /**
+     * Row blocks are about {@link GemmPacked#CLAIMS_PER_THREAD} per thread while a B panel fits the per-core L2, and
+     * half as many, twice as tall, once it does not; never taller than MC, never empty.
+     */
+    @Test
+    void rowBlocksGrowWhenThePanelOutgrowsTheL2() {
+        long fits = CpuCaches.L2_BYTES, outgrows = CpuCaches.L2_BYTES + 1;
+        assertEquals(342 / (2 * GemmPacked.CLAIMS_PER_THREAD), GemmPacked.rowBlockTiles(342, 2, fits));
+        assertEquals(342 / GemmPacked.CLAIMS_PER_THREAD, GemmPacked.rowBlockTiles(342, 2, outgrows));
+        assertEquals(GemmPacked.MC / GemmPacked.MR, GemmPacked.rowBlockTiles(100_000, 2, outgrows));
+        assertEquals(1, GemmPacked.rowBlockTiles(3, 2, fits));
     }
 
     /**
