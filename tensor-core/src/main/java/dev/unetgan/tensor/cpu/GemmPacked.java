@@ -322,21 +322,34 @@ final class GemmPacked {
                 }
             }
         }
-        // The rest, and partial slivers: read each row sequentially; the writes stride by MR, within a few L1 lines.
+        packSliver(a, src, lda, rows, q, len, MR, pa, dst);
+    }
+
+    /**
+     * The element loop behind {@link #packRows}, for slivers of any {@code height} (ShallowConv's register tile has
+     * its own): columns {@code [from, len)} of {@code rows ≤ height} rows, {@code pa[dst + q·height + r] =
+     * a[src + r·lda + q]}, with rows past {@code rows} zero. Each row is read sequentially; the writes stride by the
+     * height, within a few L1 lines.
+     */
+    static void packSliver(float[] a, int src, int lda, int rows, int from, int len, int height, float[] pa, int dst) {
         for (int r = 0; r < rows; r++) {
             int rowSrc = src + r * lda;
-            for (int c = q; c < len; c++) {
-                pa[dst + c * MR + r] = a[rowSrc + c];
+            for (int c = from; c < len; c++) {
+                pa[dst + c * height + r] = a[rowSrc + c];
             }
         }
-        zeroRows(rows, len, pa, dst);
+        zeroRows(rows, from, len, height, pa, dst);
     }
 
     /** Zeroes rows {@code [rows, MR)} of {@code len} columns of the A sliver at {@code dst}: a partial sliver's pad. */
     static void zeroRows(int rows, int len, float[] pa, int dst) {
-        for (int r = rows; r < MR; r++) {
-            for (int q = 0; q < len; q++) {
-                pa[dst + q * MR + r] = 0f;
+        zeroRows(rows, 0, len, MR, pa, dst);
+    }
+
+    private static void zeroRows(int rows, int from, int len, int height, float[] pa, int dst) {
+        for (int r = rows; r < height; r++) {
+            for (int q = from; q < len; q++) {
+                pa[dst + q * height + r] = 0f;
             }
         }
     }

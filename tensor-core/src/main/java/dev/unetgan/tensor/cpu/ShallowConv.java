@@ -65,11 +65,10 @@ final class ShallowConv {
         float[] pa = BufferPool.takeFloats(mTiles * MR * depth);
         float[] biasPad = BufferPool.takeFloats(mTiles * MR);
         try {
-            // Packed here, not by GemmPacked.packRows: its slivers are MicroKernel.MR rows, 6 with AVX-512.
-            for (int i = 0; i < mTiles * MR; i++) {
-                for (int d = 0, at = i / MR * MR * depth + i % MR; d < depth; d++, at += MR) {
-                    pa[at] = i < g.k() ? w[i * depth + d] : 0f;
-                }
+            // Slivers of this tile's MR rows (GemmPacked.packRows packs MicroKernel.MR, 6 with AVX-512).
+            for (int t = 0; t < mTiles; t++) {
+                GemmPacked.packSliver(w, t * MR * depth, depth, Math.min(MR, g.k() - t * MR), 0, depth, MR, pa,
+                        t * MR * depth);
             }
             Arrays.fill(biasPad, 0f);
             if (bias != null) {
