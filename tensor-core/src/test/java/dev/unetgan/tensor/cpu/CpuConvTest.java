@@ -521,6 +521,20 @@ class CpuConvTest {
     }
 
     /**
+     * Winograd's backward-filter of {@code c} into {@code gW}, in per-thread chunks of at most {@code budget} floats
+     * ({@link WinogradFilterGradient#chunked}) or in shared groups of images of that budget
+     * ({@link WinogradFilterGradient#grouped}).
+     */
+    private static void winogradFilterGradient(boolean chunked, Case c, float[] x, float[] gOut, float[] gW,
+                                               int budget) {
+        if (chunked) {
+            WinogradFilterGradient.chunked(c.geometry(), x, gOut, gW, budget);
+        } else {
+            WinogradFilterGradient.grouped(c.geometry(), x, gOut, gW, budget);
+        }
+    }
+
+    /**
      * {@link Winograd#eachClaimed} runs every unit exactly once, whether the threads claim one unit at a time (few
      * units) or runs of several, with a last run cut short (thousands of units, as the 8x8 layer's planes).
      */
@@ -562,11 +576,8 @@ class CpuConvTest {
             float[] gW = new float[Math.toIntExact(c.wShape().size())];
             Arrays.fill(gW, Float.NaN);
             dirtyPooledBuffers(Winograd.imagePlanes(c.geometry(), t) * 4);
-            if (chunked) {
-                WinogradFilterGradient.chunked(c.geometry(), toFloats(x), toFloats(gOut), gW, Integer.MAX_VALUE);
-            } else {
-                WinogradFilterGradient.grouped(c.geometry(), toFloats(x), toFloats(gOut), gW, Winograd.PLANES_MAX);
-            }
+            winogradFilterGradient(chunked, c, toFloats(x), toFloats(gOut), gW,
+                    chunked ? Integer.MAX_VALUE : Winograd.PLANES_MAX);
             // Each weight sums 1024 output pixels here (the group test's cases: at most 48 an image), and float sums
             // that long miss by up to about 2.5e-5 (the same value, bit for bit, with V's rows unpadded); a wrong row
             // stride misses by order 1.
@@ -617,11 +628,7 @@ class CpuConvTest {
                     float[] sums = new float[w.length];
                     Arrays.fill(sums, Float.NaN);
                     dirtyPooledBuffers(planes * 4);
-                    if (chunked) {
-                        WinogradFilterGradient.chunked(c.geometry(), x, gOut, sums, Math.toIntExact(budget));
-                    } else {
-                        WinogradFilterGradient.grouped(c.geometry(), x, gOut, sums, Math.toIntExact(budget));
-                    }
+                    winogradFilterGradient(chunked, c, x, gOut, sums, Math.toIntExact(budget));
                     assertClose(c + ", backward-filter, chunked " + chunked + ", budget " + budget, gW,
                             toDoubles(sums), filterGradientTolerance(c));
                 }
