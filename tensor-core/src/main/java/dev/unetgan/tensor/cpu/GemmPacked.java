@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  *   for jc in N step nc:            pack op(B)[0..K, jc..] whole-depth, in NR-column slivers (B panel, L3)
  *     for ic in M step MC:          C block MC×nc, summed in a tile-ordered accumulator (L2)
  *       for pc in K step KC:        pack op(A)[ic.., pc..] into MR-row slivers (A block, L2), unless A comes packed
- *         for jr in nc step NR:     one B sliver KC×NR stays in L1 ...
+ *         for jr in nc step NR:     one B sliver KC×NR streams from L1 or L2 ...
  *           for ir in MC step MR:   ... while the MR×NR register tile streams A slivers from L2
  *       store the accumulator into C once: alpha, beta, partial tiles
  * </pre>
@@ -47,19 +47,16 @@ final class GemmPacked {
     static final int MR = MicroKernel.MR;
     static final int NR = MicroKernel.NR;
     /**
-     * Depth of one packed block: 128, so that the B sliver (KC×NR×4 bytes: 32 KiB with AVX-512, 8 KiB with AVX2)
-     * stays in L1 (48 KiB on the Xeon, 32 KiB on Zen 3). Each depth block reads and writes the C block's accumulator
-     * once more, so deeper saves that traffic until the sliver falls out of L1; with the accumulator, 192 and 256
-     * measured the same as 128 on one thread at 1024³ and 2048³ on the Xeon, and 256 the same as 128 on Zen 3
-     * (GEMM and conv layers).
-     */
-    static final int KC = 128;
-    /**
-     * 48 tiles of rows (MC×KC×4 = 144 KiB of A with AVX-512, 120 KiB with AVX2), which stay in L2 while the B slivers
-     * stream past them; each B sliver, fetched from L3, serves 48 tiles. 288 rows measured as fast as 576 and faster
-     * than 144 at 1024³ and 2048³ on the Xeon.
+     * 48 tiles of rows (MC×KC×4 = 576 KiB of A with AVX-512 and a 1 MiB L2), which stay in L2 while the B slivers
+     * stream past them; each B sliver serves 48 tiles. 288 rows measured as fast as 576 and faster than 144 at 1024³
+     * and 2048³ on the Xeon, and 144 no faster on the Zen 4.
      */
     static final int MC = 48 * MR;
+    /**
+     * Depth of one packed block ({@link #depthBlock} of this machine's L2): 512 on a 1 or 2 MiB L2, 384 on 512 KiB
+     * with AVX2.
+     */
+    static final int KC = depthBlock(CpuCaches.L2_BYTES);
     /**
      * Floats of one whole-depth B panel per thread (4 MiB): {@code nc = B_PANEL / K}, so two threads' panels fit a
      * shared L3. At K = 2048 that is 512 columns and a 576 KiB accumulator.
@@ -181,6 +178,22 @@ final class GemmPacked {
             CpuPool.parallelFor(Math.min(threads, blocks), 1, (t0, t1) -> blocked(transA, packedA, transB, m, n, k,
                     alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc, rows, cols, next));
         }
+    }
+
+    /**
+     * The depth of a packed block on a per-core L2 of {@code l2Bytes}: the deepest multiple of 128, from 128 to 512,
+     * at which the A block (MC×depth) and one B sliver (depth×NR) fill at most 3/4 of the L2. Every micro-kernel
+     * call loads and stores its tile of the accumulator once per depth block, so deeper blocks spread that fixed cost
+     * over more FMAs. The B sliver then outgrows L1 (128 KiB at 512 with AVX-512), but the tile reads it from L2 at
+     * 256 bytes per 24 FMAs, well within L2's bandwidth, so what must stay put is the A block that every B sliver
+     * sweeps. On the Zen 4 (1 MiB L2), alternating builds in {@code GemmVsOpenBlas} at 2048³ on two threads read
+     * 0.89-0.94 of OpenBLAS at depth 128, 0.95-0.96 at 256 and 384, 0.96-1.02 at 512, and no more at 768 or 1024;
+     * one thread went from 0.94-0.96 to 0.98-0.99. The Xeon (2 MiB) measured 128 to 256 alike, as did the Zen 3
+     * (512 KiB) at 128 and 256.
+     */
+    static int depthBlock(long l2Bytes) {
+        long fits = l2Bytes * 3 / 4 / ((long) (MC + NR) * Float.BYTES);
+        return (int) Math.clamp(fits / 128 * 128, 128, 512);
     }
 
     /**

@@ -140,6 +140,24 @@ class CpuGemmTest {
     }
 
     /**
+     * The depth block is the deepest multiple of 128 (from 128 to 512) at which the A block and one B sliver fill at
+     * most 3/4 of the L2, on L2 sizes from 256 KiB to 4 MiB; this machine's {@link GemmPacked#KC} follows its own.
+     */
+    @Test
+    void depthBlocksAreAsDeepAsTheL2Allows() {
+        long bytesPerDepth = (long) (GemmPacked.MC + GemmPacked.NR) * Float.BYTES;
+        for (long l2 = 256 << 10; l2 <= 4 << 20; l2 += 64 << 10) {
+            int kc = GemmPacked.depthBlock(l2);
+            assertEquals(0, kc % 128, l2 + " bytes of L2: " + kc);
+            assertTrue(kc >= 128 && kc <= 512, l2 + " bytes of L2: " + kc);
+            assertTrue(kc == 128 || kc * bytesPerDepth <= l2 * 3 / 4, l2 + " bytes of L2: " + kc + " overflows");
+            assertTrue(kc == 512 || (kc + 128) * bytesPerDepth > l2 * 3 / 4, l2 + " bytes of L2: " + kc + " too shallow");
+        }
+        assertEquals(512, GemmPacked.depthBlock(2 << 20));
+        assertEquals(GemmPacked.depthBlock(CpuCaches.L2_BYTES), GemmPacked.KC);
+    }
+
+    /**
      * Each C element is summed in the same order however the call cuts C between threads: the whole product, row
      * slices and column slices (each its own call, cut its own way) agree bit for bit.
      */
