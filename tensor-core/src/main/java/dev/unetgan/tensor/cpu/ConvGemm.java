@@ -31,6 +31,13 @@ final class ConvGemm {
      * faster than 384 KiB; on a 1 MiB L2, 768 KiB was slower.
      */
     private static final int A_BLOCK_FLOATS = (int) (CpuCaches.L2_BYTES * 3 / 8 / Float.BYTES);
+    /**
+     * The deepest depth block: 128, so that a B sliver (128×NR floats, 32 KiB with AVX-512) stays in L1, which the
+     * plain GEMM's deeper blocks ({@link GemmPacked#depthBlock}) give up. On the Xeon a 256-deep block made all 12
+     * conv benchmarks then run here 1.01-1.18x slower; on the Zen 4 the GEMM's 512 took 0.97-1.04x the time of 128
+     * on 1×1 convs' forward and backward-data, and 0.87-1.07x on their backward-filter (paired, 2026-12-04).
+     */
+    private static final int DEPTH_MAX = 128;
     /** Floats of C one piece revisits per depth block (256 KiB), so those revisits hit L2. */
     private static final int C_CHUNK_FLOATS = 64 * 1024;
     /** Pieces of C per thread, so the threads can even out their work when one is slowed down. */
@@ -89,9 +96,9 @@ final class ConvGemm {
     private ConvGemm() {
     }
 
-    /** Rows of a depth block: as deep as the GEMM's KC, but shallower when M is tall, so the block fits L2. */
+    /** Rows of a depth block: {@link #DEPTH_MAX}, but shallower when M is tall, so the block fits L2. */
     static int kcMax(int mPad) {
-        return Math.max(16, Math.min(GemmPacked.KC, A_BLOCK_FLOATS / mPad));
+        return Math.max(16, Math.min(DEPTH_MAX, A_BLOCK_FLOATS / mPad));
     }
 
     /** Computes C for {@code pr}, on the pool's threads when it is large enough. */

@@ -188,8 +188,8 @@ final class GemmPacked {
      * 256 bytes per 24 FMAs, well within L2's bandwidth, so what must stay put is the A block that every B sliver
      * sweeps. On the Zen 4 (1 MiB L2), alternating builds in {@code GemmVsOpenBlas} at 2048³ on two threads read
      * 0.89-0.94 of OpenBLAS at depth 128, 0.95-0.96 at 256 and 384, 0.96-1.02 at 512, and no more at 768 or 1024;
-     * one thread went from 0.94-0.96 to 0.98-0.99. The Xeon (2 MiB) measured 128 to 256 alike, as did the Zen 3
-     * (512 KiB) at 128 and 256.
+     * one thread went from 0.94-0.96 to 0.98-0.99. The Xeon (2 MiB) measured 128 to 256 alike, and the Zen 3
+     * (512 KiB) 256 at 1.04x the speed of 128, within its noise. {@link ConvGemm} keeps its own, shallower blocks.
      */
     static int depthBlock(long l2Bytes) {
         long fits = l2Bytes * 3 / 4 / ((long) (MC + NR) * Float.BYTES);

@@ -360,8 +360,9 @@ class CpuConvTest {
     }
 
     /**
-     * A reduction deeper than one packed depth block (C·R·S = 540 > GemmPacked.KC) and more register tiles than one
-     * C chunk holds, so the implicit GEMM accumulates C over depth blocks chunk by chunk; F32 against the naive loops.
+     * A reduction deeper than one packed depth block ({@link ConvGemm#kcMax}; C·R·S = 540) and more register tiles
+     * than one C chunk holds, so the implicit GEMM accumulates C over depth blocks chunk by chunk; F32 against the
+     * naive loops.
      */
     @Test
     void deepAndWideF32ConvMatchesNaive() {
