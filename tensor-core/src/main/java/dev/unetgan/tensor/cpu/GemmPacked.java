@@ -187,8 +187,8 @@ final class GemmPacked {
      * over more FMAs. The B sliver then outgrows L1 (128 KiB at 512 with AVX-512), but the tile reads it from L2 at
      * 256 bytes per 24 FMAs, well within L2's bandwidth, so what must stay put is the A block that every B sliver
      * sweeps. On the Zen 4 (1 MiB L2), alternating builds in {@code GemmVsOpenBlas} at 2048³ on two threads read
-     * 0.89-0.94 of OpenBLAS at depth 128, 0.95-0.96 at 256 and 384, 0.96-1.02 at 512, and no more at 768 or 1024;
-     * one thread went from 0.94-0.96 to 0.98-0.99. The Xeon (2 MiB) measured 128 to 256 alike, and the Zen 3
+     * 0.91 of OpenBLAS at depth 128 (median of 5 runs), 0.96 at 256 and 384, 0.97 at 512 (9 runs, 0.93-1.02), and
+     * no more at 768 or 1024; one thread went from 0.94-0.96 to 0.98-0.99. The Xeon (2 MiB) measured 128 to 256 alike, and the Zen 3
      * (512 KiB) 256 at 1.04x the speed of 128, within its noise. {@link ConvGemm} keeps its own, shallower blocks.
      */
     static int depthBlock(long l2Bytes) {
