@@ -36,10 +36,10 @@ import jdk.incubator.vector.VectorSpecies;
  * each B panel once: a thread that another process slows on its core then does less of the work, where one fixed
  * block each left the other thread waiting (on the AVX2 EPYC, paired over 15 rounds: 1.05x at 1024³, 1.08x at
  * 2048³, 1.09x at 512³); half as many, twice as tall, where the B panel outgrows the L2 ({@link #rowBlockTiles}).
- * Every C element is summed in the same order however C is cut, so results do not depend
- * on the thread count. A variant with one shared B panel, dynamic row blocks and two barriers per K block
- * measured no faster on a quiet machine and slower when another process shared a core (a descheduled thread
- * stalls every barrier); see benchmarks/README.md.
+ * Every C element is summed in the same order however C is cut, so results do not depend on the thread count. A
+ * variant with one shared B panel, dynamic row blocks and two barriers per K block measured no faster on a quiet
+ * machine and slower when another process shared a core (a descheduled thread stalls every barrier); see
+ * benchmarks/README.md.
  */
 final class GemmPacked {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -188,8 +188,9 @@ final class GemmPacked {
      * 256 bytes per 24 FMAs, well within L2's bandwidth, so what must stay put is the A block that every B sliver
      * sweeps. On the Zen 4 (1 MiB L2), alternating builds in {@code GemmVsOpenBlas} at 2048³ on two threads read
      * 0.91 of OpenBLAS at depth 128 (median of 5 runs), 0.96 at 256 and 384, 0.97 at 512 (9 runs, 0.93-1.02), and
-     * no more at 768 or 1024; one thread went from 0.94-0.96 to 0.98-0.99. The Xeon (2 MiB) measured 128 to 256 alike, and the Zen 3
-     * (512 KiB) 256 at 1.04x the speed of 128, within its noise. {@link ConvGemm} keeps its own, shallower blocks.
+     * no more at 768 or 1024; one thread went from 0.94-0.96 to 0.98-0.99. The Xeon (2 MiB) measured 128 to 256
+     * alike, and the Zen 3 (512 KiB) 256 at 1.04x the speed of 128, within its noise. {@link ConvGemm} keeps its own,
+     * shallower blocks.
      */
     static int depthBlock(long l2Bytes) {
         long fits = l2Bytes * 3 / 4 / ((long) (MC + NR) * Float.BYTES);

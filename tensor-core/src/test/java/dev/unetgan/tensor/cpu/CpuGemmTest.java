@@ -141,7 +141,8 @@ class CpuGemmTest {
 
     /**
      * The depth block is the deepest multiple of 128 (from 128 to 512) at which the A block and one B sliver fill at
-     * most 3/4 of the L2, on L2 sizes from 256 KiB to 4 MiB; this machine's {@link GemmPacked#KC} follows its own.
+     * most 3/4 of the L2, on L2 sizes from 256 KiB to 4 MiB, with hand-worked values at 128 KiB to 2 MiB; this
+     * machine's {@link GemmPacked#KC} follows its own.
      */
     @Test
     void depthBlocksAreAsDeepAsTheL2Allows() {
@@ -151,9 +152,16 @@ class CpuGemmTest {
             assertEquals(0, kc % 128, l2 + " bytes of L2: " + kc);
             assertTrue(kc >= 128 && kc <= 512, l2 + " bytes of L2: " + kc);
             assertTrue(kc == 128 || kc * bytesPerDepth <= l2 * 3 / 4, l2 + " bytes of L2: " + kc + " overflows");
-            assertTrue(kc == 512 || (kc + 128) * bytesPerDepth > l2 * 3 / 4, l2 + " bytes of L2: " + kc + " too shallow");
+            assertTrue(kc == 512 || (kc + 128) * bytesPerDepth > l2 * 3 / 4,
+                    l2 + " bytes of L2: " + kc + " too shallow");
         }
+        // Worked by hand: 3/4 of 512 KiB is 393,216 bytes, over 1408 bytes a depth step with the 6x64 tile (MC 288)
+        // 279 steps, over 1024 with the 5x16 tile (MC 240) 384, and over 992 with 5x8 (four lanes) 396.
+        int at512KiB = GemmPacked.NR == 64 ? 256 : 384;
+        assertEquals(at512KiB, GemmPacked.depthBlock(512 << 10));
+        assertEquals(512, GemmPacked.depthBlock(1 << 20));
         assertEquals(512, GemmPacked.depthBlock(2 << 20));
+        assertEquals(128, GemmPacked.depthBlock(128 << 10));
         assertEquals(GemmPacked.depthBlock(CpuCaches.L2_BYTES), GemmPacked.KC);
     }
 
